@@ -1,0 +1,276 @@
+"""``build``: the pipeline, one named step at a time, over plain data.
+
+    read sources -> parse -> validate -> map to notes -> identity (record) -> write packages
+
+Call it from Python like the command line does::
+
+    from mlanki.build import build
+    result = build()                                  # source/ -> build/
+    result = build("notes/", "out/", strict=True)     # other folders, warnings are errors
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mlanki import __version__, check, mapping
+from mlanki.changelog import render_changelog
+from mlanki.entries import ERROR, Deck, Diagnostic, Location
+from mlanki.errors import MlankiError, SourceError
+from mlanki.identity import Plan, plan_deck
+from mlanki.notetypes import NoteType, default_notetypes
+from mlanki.package import PackageContent, package_bytes
+from mlanki.parse import parse_file
+from mlanki.record import RECORD_NAME, Record, write_atomically
+from mlanki.render import MediaFiles
+from mlanki.settings import Settings, load_settings
+from mlanki.sources import display_path, find_sources, read_source
+
+CACHE_NAME = ".mlanki-cache.json"
+CHANGELOG_NAME = "CHANGELOG.md"
+
+
+@dataclass
+class DeckResult:
+    """What a build did for one deck."""
+
+    name: str
+    version: str
+    previous: str | None
+    package: Path
+    latest: Path
+    counts: dict[str, dict[str, int]]
+    added: int = 0
+    changed: int = 0
+    retired: int = 0
+    written: bool = True
+
+
+@dataclass
+class BuildResult:
+    decks: list[DeckResult] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    up_to_date: bool = False
+
+    def summary(self) -> str:
+        lines = []
+        for deck in self.decks:
+            if not deck.written:
+                state = "unchanged"
+            elif deck.previous is None:
+                state = "new"
+            else:
+                state = f"was {deck.previous}" if deck.previous != deck.version else "rewritten"
+            lines.append(f"{deck.name} {deck.version}: {deck.package} ({state})")
+            for topic, kinds in deck.counts.items():
+                detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
+                lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
+            if deck.written and deck.previous:
+                lines.append(f"  changes: {deck.added} added, {deck.changed} changed, {deck.retired} retired")
+        warnings = sum(1 for d in self.diagnostics if not d.is_error)
+        if self.up_to_date:
+            lines.append("No content change: nothing written.")
+        lines.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
+        return "\n".join(lines)
+
+
+def build(source: str | Path | None = None, output: str | Path | None = None, *, strict: bool | None = None,
+          version: str | None = None, allow_field_change: bool = False, settings: Settings | None = None,
+          notetypes: dict[str, NoteType] | None = None, now: int | None = None) -> BuildResult:
+    """Build one .apkg per source file into the output folder; raises MlankiError on bad input.
+
+    ``now`` (seconds) stamps notes that changed in this build; by default SOURCE_DATE_EPOCH or the clock.
+    """
+    settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
+    notetypes = notetypes or default_notetypes()
+    record_path = record_path_for(settings.source)
+    files = _find(settings.source)
+    inputs = _inputs_hash(files, settings, notetypes, version, allow_field_change)
+    cached = _up_to_date(settings.output, inputs, record_path)
+    if cached is not None:
+        return cached
+
+    decks, media, diagnostics = read_and_parse(files, settings)
+    diagnostics += check.run_rules(decks, check.BUILD_RULES)
+    _stop_on_errors(diagnostics, settings.strict)
+
+    record = Record.load(record_path)
+    now = now if now is not None else clock()
+    result = BuildResult(diagnostics=diagnostics)
+    outputs = []
+    for deck in decks:
+        plan = plan_deck(record, deck.name, mapping.notes_for(deck), notetypes, now, version, allow_field_change)
+        _stop_on_errors(diagnostics + plan.diagnostics, settings.strict)
+        deck_result = _write_deck(deck, plan, notetypes, media, settings.output)
+        result.decks.append(deck_result)
+        outputs += [deck_result.package, deck_result.latest]
+
+    _save_if_changed(record_path, record.dumps())
+    _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(record))
+    result.up_to_date = not any(d.written for d in result.decks)
+    _save_cache(settings.output, inputs, record_path, outputs, result)
+    return result
+
+
+def read_and_parse(files: list[Path], settings: Settings) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
+    """Read and parse every source; the diagnostics of both steps, sorted by place."""
+    root = settings.source if settings.source.is_dir() else settings.source.parent
+    media = MediaFiles(root)
+    decks, diagnostics = [], []
+    for path in files:
+        source = read_source(path, display_path(path))
+        if source.problem:
+            diagnostics.append(source.problem)
+            continue
+        deck = parse_file(path, source.text, settings, root, media)
+        decks.append(deck)
+        diagnostics.extend(deck.diagnostics)
+    return decks, media, diagnostics
+
+
+def clock() -> int:
+    """Seconds for new mod times: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH")
+    if fixed:
+        try:
+            return int(fixed)
+        except ValueError:
+            raise MlankiError(f"SOURCE_DATE_EPOCH={fixed!r} is not a number of seconds") from None
+    return int(time.time())
+
+
+def record_path_for(source: Path) -> Path:
+    return (source if source.is_dir() or not source.suffix else source.parent) / RECORD_NAME
+
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "deck"
+
+
+# -- steps ------------------------------------------------------------------------------------------
+def _find(source: Path) -> list[Path]:
+    try:
+        files = find_sources(source)
+    except FileNotFoundError:
+        raise MlankiError(f"{source}: no such source file or folder") from None
+    if not files:
+        raise MlankiError(f"{source}: no Markdown (.md) files found")
+    return files
+
+
+def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
+    if strict:
+        diagnostics = [Diagnostic(d.location, ERROR, d.message, d.hint, d.code) for d in diagnostics]
+    if any(d.is_error for d in diagnostics):
+        raise SourceError(sorted(diagnostics, key=lambda d: d.location))
+
+
+def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
+                output: Path) -> DeckResult:
+    name = slug(deck.name)
+    package = output / f"{name}-{plan.version}.apkg"
+    latest = output / f"{name}.apkg"
+    description = (deck.description + "\n" if deck.description else "") + \
+        f'<p class="mlanki-version">Version {plan.version} · built with mlanki</p>'
+    used = sorted({m for e in deck.entries for m in e.media})
+    content = PackageContent(
+        deck=deck.name, description=description,
+        notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
+        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
+    data = package_bytes(content)
+    sha = hashlib.sha256(data).hexdigest()
+    written = False
+    for path in (package, latest):
+        if _sha256(path) != sha:
+            write_atomically(path, data)
+            written = True
+    return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),
+                      len(plan.added), len(plan.changed), len(plan.retired), written=written)
+
+
+def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {}
+    for entry in deck.entries:
+        kinds = counts.setdefault(entry.topic, {"basic": 0, "multiple choice": 0, "cloze": 0, "definition cloze": 0})
+        if entry.cloze:
+            kinds["cloze"] += 1
+        elif entry.options:
+            kinds["multiple choice"] += 1
+        else:
+            kinds["basic"] += 1
+        if entry.definition:
+            kinds["definition cloze"] += 1
+    return counts
+
+
+# -- no-op rebuilds --------------------------------------------------------------------------------
+def _inputs_hash(files: list[Path], settings: Settings, notetypes, version, allow_field_change) -> str:
+    """Everything a build depends on, cheaply: source bytes, other files' stats, settings, note types."""
+    digest = hashlib.sha256(repr((__version__, settings, version, allow_field_change,
+                                  sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))).encode())
+    for path in files:
+        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    root = settings.source if settings.source.is_dir() else settings.source.parent
+    for other in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
+                        and p.name != RECORD_NAME):
+        stat = other.stat()
+        digest.update(f"{other}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+def _up_to_date(output: Path, inputs: str, record_path: Path) -> BuildResult | None:
+    """The previous result when nothing a build depends on has changed and its outputs are intact."""
+    try:
+        cache = json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if cache.get("inputs") != inputs or cache.get("record") != _sha256(record_path):
+        return None
+    if any(_sha256(Path(p)) != sha for p, sha in cache.get("outputs", {}).items()):
+        return None
+    result = BuildResult(up_to_date=True)
+    for d in cache.get("decks", []):
+        result.decks.append(DeckResult(d["name"], d["version"], d["version"], Path(d["package"]), Path(d["latest"]),
+                                       d["counts"], written=False))
+    result.diagnostics = [Diagnostic(Location(*d["location"]), d["level"], d["message"], d.get("hint", ""),
+                                     d.get("code", "")) for d in cache.get("diagnostics", [])]
+    return result
+
+
+def _save_cache(output: Path, inputs: str, record_path: Path, outputs: list[Path], result: BuildResult) -> None:
+    cache = {
+        "inputs": inputs, "record": _sha256(record_path),
+        "outputs": {str(p): _sha256(p) for p in outputs},
+        "decks": [{"name": d.name, "version": d.version, "package": str(d.package), "latest": str(d.latest),
+                   "counts": d.counts} for d in result.decks],
+        "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
+                         "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
+    }
+    _save_if_changed(output / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True))
+
+
+def _save_if_changed(path: Path, text: str) -> None:
+    data = text.encode("utf-8")
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomically(path, data)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+def _path(value) -> Path | None:
+    return Path(value) if value is not None else None

@@ -1,0 +1,48 @@
+"""The ``mlanki`` command: a thin click layer; each command loads settings and calls the library."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from mlanki import __version__
+
+
+def _print_diagnostics(diagnostics) -> None:
+    for diagnostic in diagnostics:
+        click.echo(str(diagnostic), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mlanki")
+def cli() -> None:
+    """Turn Markdown question-and-answer collections into Anki decks that update in place."""
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="Folder for the .apkg files (default: build/, or setup.cfg [mlanki] output).")
+@click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors.")
+@click.option("--version", "version", default=None, metavar="X.Y.Z",
+              help="Publish this version instead of the computed one.")
+@click.option("--allow-field-change", is_flag=True, default=False,
+              help="Publish a note type whose field list changed (a new note type, a major version).")
+def build(source, output, strict, version, allow_field_change) -> None:
+    """Build one .apkg per Markdown file of SOURCE (default: source/) into build/."""
+    from mlanki.build import build as run_build
+    from mlanki.errors import SourceError
+
+    try:
+        result = run_build(source, output, strict=strict, version=version, allow_field_change=allow_field_change)
+    except SourceError as error:
+        _print_diagnostics(error.diagnostics)
+        sys.exit(1)
+    _print_diagnostics(result.diagnostics)
+    click.echo(result.summary())
+
+
+def main() -> None:
+    """Console entry point: exit 0 ok, 1 errors in the input, 2 usage."""
+    cli(prog_name="mlanki")

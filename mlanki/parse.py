@@ -1,0 +1,508 @@
+"""Markdown tokens to a ``Deck`` of ``Entry``s, following the maintainer's conventions.
+
+The skeleton (SOURCE-FORMAT.md): a ``#`` title and introduction (deck name and description),
+``##`` topics (subdecks), question headings below the topic level, and the answer up to the next
+heading or ``***``. Everything is read from mistune's tokens; a paragraph is looked at line by
+line because the maintainer writes one point per line with no blank lines between.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mlanki import choices
+from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Entry, Location
+from mlanki.render import CardRenderer, MediaFiles
+from mlanki.settings import Settings
+from mlanki.sources import display_path
+from mlanki.syntax import Token, parse_markdown, plain_text
+
+_TOPIC_PREFIX = re.compile(r"^\s*topic\s*\d+\s*[:.-]\s*", re.IGNORECASE)
+_NOT_A_TOPIC = re.compile(r"^\s*(contact(\s+me)?|contacts|license|licence|references)\s*:?\s*$", re.IGNORECASE)
+_EXPLICIT_ID = re.compile(r"<!--\s*mlanki-id\s*:\s*([\w.:-]+)\s*-->", re.IGNORECASE)
+_CLOZE_MARKUP = re.compile(r"\{\{c\d+::")
+_LABEL_LINE = re.compile(r"^([A-Z][^:.!?\n]{0,58}):(?=\s|$)")
+_WHAT_IS = re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$", re.IGNORECASE)
+_DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\s+(?P<rest>.+)$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+_ARTICLES = {"a", "an", "the"}
+_SHORT_ANSWER_WORDS = 8
+_BARE_OPTION_CHARS = 100
+
+
+@dataclass
+class _Line:
+    """One source line of a paragraph: its inline tokens and line number."""
+
+    tokens: list[Token]
+    line: int
+
+    @property
+    def text(self) -> str:
+        return plain_text(self.tokens).strip()
+
+
+@dataclass
+class _Para:
+    """A paragraph seen as the lines it was written in."""
+
+    lines: list[_Line]
+
+    @property
+    def line(self) -> int:
+        return self.lines[0].line
+
+
+@dataclass
+class _Section:
+    """A heading and the block tokens of its body (up to the next heading or ``***``)."""
+
+    heading: Token | None
+    line: int
+    body: list[Token] = field(default_factory=list)
+    closed: bool = False
+
+    @property
+    def level(self) -> int:
+        return self.heading["attrs"]["level"] if self.heading else 0
+
+    @property
+    def title(self) -> str:
+        return plain_text(self.heading["children"]).strip() if self.heading else ""
+
+
+@dataclass
+class _Options:
+    """Options found in an entry: HTML and plain text each, the rest of the body, a checked box."""
+
+    html: list[str]
+    text: list[str]
+    rest: list
+    checked: int | None = None
+
+
+def parse_text(text: str, file: str, settings: Settings | None = None,
+               source_dir: Path | None = None, media: MediaFiles | None = None) -> Deck:
+    """Parse one Markdown source into a Deck. Never raises on any text; problems become diagnostics."""
+    settings = settings or Settings()
+    source_dir = source_dir or Path(".")
+    media = media or MediaFiles(source_dir)
+    return _DeckParser(file, settings, CardRenderer(source_dir, media, settings.line_breaks)).parse(text)
+
+
+def parse_file(path: Path, text: str, settings: Settings, root: Path, media: MediaFiles) -> Deck:
+    """Parse the already-read ``text`` of ``path``; locations are shown relative to the working folder."""
+    return _DeckParser(display_path(path), settings, CardRenderer(path.parent, media, settings.line_breaks)).parse(text)
+
+
+class _DeckParser:
+    def __init__(self, file: str, settings: Settings, renderer: CardRenderer) -> None:
+        self.file = file
+        self.settings = settings
+        self.renderer = renderer
+        self.diagnostics: list[Diagnostic] = []
+
+    def at(self, line: int) -> Location:
+        return Location(self.file, line)
+
+    def warn(self, line: int, message: str, code: str, level: str = WARNING) -> None:
+        self.diagnostics.append(Diagnostic(self.at(line), level, message, code=code))
+
+    # -- skeleton ---------------------------------------------------------------------------
+    def parse(self, text: str) -> Deck:
+        sections = self._sections(parse_markdown(text))
+        name, description, title_line = self._title(sections)
+        entries: list[Entry] = []
+        topic: str | None = ""
+        topic_level = self.settings.topic_level
+        for section in sections:
+            if section.heading is None or section.line == title_line:
+                continue
+            if section.level <= topic_level:
+                topic = self._topic_name(section.title)
+                continue
+            if topic is None:
+                continue  # inside a contact / licence section: no cards
+            entry = self._entry(section, topic)
+            if entry is not None:
+                entries.append(entry)
+        self.diagnostics.extend(self.renderer.diagnostics)
+        return Deck(name or self.settings.default_deck_name(self.file), description, self.at(title_line or 1),
+                    tuple(entries), tuple(sorted(self.diagnostics, key=lambda d: d.location)))
+
+    def _sections(self, tokens: list[Token]) -> list[_Section]:
+        sections = [_Section(None, 1)]
+        for token in tokens:
+            kind = token["type"]
+            if kind == "heading":
+                sections.append(_Section(token, token["line"]))
+            elif kind == "thematic_break":
+                sections[-1].closed = True
+            elif kind != "blank_line" and not sections[-1].closed:
+                sections[-1].body.append(token)
+        return sections
+
+    def _title(self, sections: list[_Section]) -> tuple[str, str, int]:
+        for section in sections:
+            if section.level == 1 and section.title:
+                paragraphs = [t for t in section.body if t["type"] == "paragraph"]
+                description = self.renderer.finish("\n".join(self.renderer.inline(p["children"]) for p in paragraphs))
+                return section.title, description, section.line
+        return "", "", 0
+
+    def _topic_name(self, title: str) -> str | None:
+        if _NOT_A_TOPIC.match(title):
+            return None
+        return _TOPIC_PREFIX.sub("", title).strip().rstrip(":").strip()
+
+    # -- one entry --------------------------------------------------------------------------
+    def _entry(self, section: _Section, topic: str) -> Entry | None:
+        items = self._items(section.body)
+        explicit_id = self._explicit_id(section, items)
+        items = [i for i in items if not (isinstance(i, dict) and i["type"] == "block_html"
+                                            and _EXPLICIT_ID.fullmatch(i.get("raw", "").strip()))]
+        if not items:
+            return None  # a placeholder heading with no body is not a card
+        heading_tokens = [t for t in section.heading["children"] if not _is_id_comment(t)]
+        question_text, heading_options = choices.split_heading_options(plain_text(heading_tokens).strip())
+        question = (html.escape(question_text, quote=False) if heading_options
+                    else self.renderer.finish(self.renderer.inline(heading_tokens)))
+        location = self.at(section.line)
+        common = dict(question=question, question_text=question_text, topic=topic, location=location,
+                      explicit_id=explicit_id)
+
+        if self._has_cloze_markup(items):
+            return self._cloze_entry(items, common)
+
+        if heading_options:
+            found = _Options([html.escape(o, quote=False) for o in heading_options], heading_options, items)
+        else:
+            found = self._options(items)
+        if found:
+            return self._multiple_choice(found, section, common)
+        return self._basic(items, common)
+
+    def _items(self, body: list[Token]) -> list:
+        """Body blocks, with each paragraph split into its source lines."""
+        items: list = []
+        for token in body:
+            if token["type"] == "paragraph":
+                items.append(_Para(_split_lines(token["children"], token["line"])))
+            else:
+                items.append(token)
+        return items
+
+    def _explicit_id(self, section: _Section, items: list) -> str:
+        for token in section.heading["children"]:
+            if _is_id_comment(token):
+                return _EXPLICIT_ID.search(token["raw"]).group(1)
+        for item in items:
+            if isinstance(item, dict) and item["type"] == "block_html":
+                m = _EXPLICIT_ID.fullmatch(item.get("raw", "").strip())
+                if m:
+                    return m.group(1)
+        return ""
+
+    def _multiple_choice(self, found: _Options, section: _Section, common: dict) -> Entry | None:
+        correct, said_at = found.checked, section.line
+        if correct is None:
+            for line in _lines(found.rest):
+                hit = choices.find_correct(line.text, found.text)
+                if hit:
+                    correct, said_at = hit.index, line.line
+                    break
+        if correct is not None and not 0 <= correct < len(found.html):
+            self.warn(said_at, f"the correct option ({correct + 1}) is out of range: the question has "
+                      f"{len(found.html)} options", "correct-out-of-range")
+            correct = None
+        explanation = self._render(_without_markers(found.rest))
+        if correct is None and not explanation:
+            self.warn(section.line, f"multiple-choice question has options but no answer: "
+                      f"{_short(common['question_text'])}", "no-answer")
+            return None
+        if correct is None:
+            self.warn(section.line, "multiple-choice question states no correct option; the card shows the "
+                      "options and the explanation only", "no-correct-option")
+        answer = f"{chr(ord('A') + correct)}. {found.html[correct]}" if correct is not None else ""
+        return Entry(answer=answer, explanation=explanation, options=tuple(found.html), correct=correct,
+                     media=self._take_media(), **common)
+
+    def _basic(self, items: list, common: dict) -> Entry | None:
+        items = _strip_line_prefix(items, choices.detail_prefix)
+        first = items[0] if items else None
+        answer_items, rest = items, []
+        if isinstance(first, _Para) and choices.answer_prefix(first.lines[0].text):
+            labelled = _strip_line_prefix([first], choices.answer_prefix)[0]
+            answer_items = [_Para(labelled.lines[:1])]
+            rest = ([_Para(labelled.lines[1:])] if len(labelled.lines) > 1 else []) + items[1:]
+        elif isinstance(first, _Para):
+            short, remainder = _split_short_answer(first.lines[0])
+            if short is not None:
+                answer_items = [_Para([short])]
+                rest = [_Para([remainder] + first.lines[1:])] + items[1:]
+        answer = self._render(answer_items)
+        if not answer:
+            self.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
+                      "no-answer")
+            return None
+        definition = self._definition(common["question_text"], answer_items)
+        return Entry(answer=answer, explanation=self._render(rest), definition=definition,
+                     media=self._take_media(), **common)
+
+    def _cloze_entry(self, items: list, common: dict) -> Entry:
+        raw = "".join(_raw_text(i) for i in items)
+        self.renderer.next_cloze_from(raw)
+        text = self._render(items)
+        return Entry(answer=text, explanation="", cloze=text, media=self._take_media(), **common)
+
+    def _take_media(self) -> tuple[str, ...]:
+        used = tuple(dict.fromkeys(self.renderer.used_media))
+        self.renderer.used_media.clear()
+        return used
+
+    # -- options ----------------------------------------------------------------------------
+    def _options(self, items: list) -> _Options | None:
+        first = items[0]
+        if isinstance(first, _Para) and choices.answer_options_prefix(first.lines[0].text):
+            return self._options_after_label(first, items[1:])
+        if isinstance(first, dict) and first["type"] == "list":
+            return self._options_from_list(first, items[1:], require_evidence=True)
+        if isinstance(first, _Para):
+            return self._options_from_lines(first, items[1:])
+        return None
+
+    def _options_after_label(self, para: _Para, after: list) -> _Options | None:
+        label_line = para.lines[0]
+        inline = label_line.text[choices.answer_options_prefix(label_line.text):].strip()
+        if inline:
+            texts = choices.split_inline_options(inline)
+            if not texts:
+                self.warn(label_line.line, "could not tell the options apart on this line; label them "
+                          "A) B) C) or put one per line", "unlabelled-options")
+                return None
+            return _Options([html.escape(t, quote=False) for t in texts], texts, [_Para(para.lines[1:])] + after)
+        lines = para.lines[1:]
+        if not lines and after and isinstance(after[0], dict) and after[0]["type"] == "list":
+            return self._options_from_list(after[0], after[1:], require_evidence=False)
+        taken = []
+        for line in lines:
+            if choices.find_correct(line.text, []) or choices.detail_prefix(line.text) or choices.marker_sentence(line.text):
+                break
+            taken.append(line)
+        if len(taken) < 2:
+            return None
+        rest_lines = lines[len(taken):]
+        return self._option_lines(taken, ([_Para(rest_lines)] if rest_lines else []) + after)
+
+    def _options_from_list(self, token: Token, after: list, require_evidence: bool) -> _Options | None:
+        items = token["children"]
+        if any(i["type"] == "task_list_item" for i in items):
+            checked = [n for n, i in enumerate(items) if i.get("attrs", {}).get("checked")]
+            found = self._list_item_options(items, after)
+            found.checked = checked[0] if len(checked) == 1 else None
+            return found
+        labels = [choices.option_label(plain_text(i["children"]))[0] for i in items]
+        if require_evidence and not choices.looks_like_option_list(labels):
+            texts = [plain_text(i["children"]).strip() for i in items]
+            if not any(choices.find_correct(line.text, texts) for line in _lines(after)):
+                return None
+        return self._list_item_options(items, after)
+
+    def _list_item_options(self, items: list[Token], after: list) -> _Options:
+        html_options, texts = [], []
+        for item in items:
+            children = item["children"]
+            text = plain_text(children).strip()
+            _label, cut = choices.option_label(text)
+            if cut and children and "children" in children[0]:
+                children = [dict(children[0], children=_drop_chars(children[0]["children"], cut))] + children[1:]
+            html_options.append(self.renderer.finish(self.renderer.blocks(children)))
+            texts.append(text[cut:].strip())
+        return _Options(html_options, texts, after)
+
+    def _options_from_lines(self, para: _Para, after: list) -> _Options | None:
+        """Options written as plain lines right after the question: labelled, or bare before the answer."""
+        labelled = []
+        for line in para.lines:
+            if not choices.option_label(line.text)[0]:
+                break
+            labelled.append(line)
+        if choices.looks_like_option_list([choices.option_label(l.text)[0] for l in labelled]):
+            rest = para.lines[len(labelled):]
+            return self._option_lines(labelled, ([_Para(rest)] if rest else []) + after)
+        for n, line in enumerate(para.lines):
+            if choices.find_correct(line.text, [l.text for l in para.lines[:n]]):
+                bare = para.lines[:n]
+                if len(bare) >= 2 and all(len(l.text) <= _BARE_OPTION_CHARS and not l.text.endswith(":") for l in bare):
+                    return self._option_lines(bare, [_Para(para.lines[n:])] + after)
+                return None
+        return None
+
+    def _option_lines(self, lines: list[_Line], rest: list) -> _Options:
+        html_options, texts = [], []
+        for line in lines:
+            _label, cut = choices.option_label(line.text)
+            tokens = _drop_chars(_lstrip(line.tokens), cut) if cut else line.tokens
+            html_options.append(self.renderer.finish(self.renderer.inline(tokens)))
+            texts.append(line.text[cut:].strip())
+        return _Options(html_options, texts, rest)
+
+    # -- cloze ------------------------------------------------------------------------------
+    def _has_cloze_markup(self, items: list) -> bool:
+        return any(_CLOZE_MARKUP.search(_raw_text(i)) or _has_token(i, "mark") for i in items)
+
+    def _definition(self, question_text: str, answer_items: list) -> str:
+        """"What is X?" answered by "X (Y) is ..." -> "{{c1::X (Y)}} is ..." (first sentence only)."""
+        m = _WHAT_IS.match(question_text)
+        if not m or not answer_items or not isinstance(answer_items[0], _Para):
+            return ""
+        sentence = _SENTENCE_END.split(answer_items[0].lines[0].text, maxsplit=1)[0]
+        d = _DEFINITION.match(sentence)
+        if not d or len(d.group("subject").split()) > 8:
+            return ""
+        subject_words = _words(re.sub(r"\([^)]*\)", " ", d.group("subject")))
+        term_words = _words(m.group("term"))
+        if not subject_words or not (subject_words <= term_words or term_words <= subject_words):
+            return ""
+        return "{{c1::%s}} %s %s" % (html.escape(d.group("subject"), quote=False), d.group("verb"),
+                                     html.escape(d.group("rest"), quote=False))
+
+    # -- rendering --------------------------------------------------------------------------
+    def _render(self, items: list) -> str:
+        parts = []
+        for item in items:
+            if isinstance(item, _Para):
+                lines = [self._render_line(line) for line in item.lines if line.tokens]
+                lines = [line for line in lines if line]
+                if lines:
+                    parts.append("<p>" + "<br>\n".join(lines) + "</p>")
+            else:
+                self.renderer.location = self.at(item.get("line", 0))
+                parts.append(self.renderer.blocks([item]))
+        return self.renderer.finish("\n".join(p for p in parts if p.strip()))
+
+    def _render_line(self, line: _Line) -> str:
+        self.renderer.location = self.at(line.line)
+        tokens = _lstrip(line.tokens)
+        first = tokens[0] if tokens else None
+        if first and first["type"] == "text":
+            m = _LABEL_LINE.match(first["raw"])
+            if m and len(m.group(1).split()) <= 7:
+                rest = [dict(first, raw=first["raw"][m.end():])] + tokens[1:]
+                body = self.renderer.inline(rest)
+                return "<b>" + html.escape(m.group(1), quote=False) + ":</b>" + (" " + body if body else "")
+        return self.renderer.inline(tokens)
+
+
+# -- token helpers --------------------------------------------------------------------------
+def _split_lines(children: list[Token], first_line: int) -> list[_Line]:
+    lines = [_Line([], first_line)]
+    for token in children:
+        if token["type"] in ("softbreak", "linebreak"):
+            lines.append(_Line([], lines[-1].line + 1))
+        else:
+            lines[-1].tokens.append(token)
+    return lines
+
+
+def _lines(items: list):
+    for item in items:
+        if isinstance(item, _Para):
+            yield from item.lines
+
+
+def _lstrip(tokens: list[Token]) -> list[Token]:
+    if tokens and tokens[0]["type"] == "text":
+        return [dict(tokens[0], raw=tokens[0]["raw"].lstrip())] + tokens[1:]
+    return tokens
+
+
+def _drop_chars(tokens: list[Token], count: int) -> list[Token]:
+    """Inline tokens with the first ``count`` visible characters removed (labels such as "A) ")."""
+    out: list[Token] = []
+    for token in tokens:
+        if count <= 0:
+            out.append(token)
+            continue
+        size = len(plain_text([token]))
+        if size <= count:
+            count -= size
+        elif "children" in token:
+            out.append(dict(token, children=_drop_chars(token["children"], count)))
+            count = 0
+        elif "raw" in token:
+            out.append(dict(token, raw=token["raw"][count:]))
+            count = 0
+        else:
+            out.append(token)
+    return _lstrip(out)
+
+
+def _strip_line_prefix(items: list, prefix_length) -> list:
+    """Remove a label such as "Detail:" from the start of every line; lines left empty go."""
+    out = []
+    for item in items:
+        if not isinstance(item, _Para):
+            out.append(item)
+            continue
+        lines = []
+        for line in item.lines:
+            cut = prefix_length(line.text)
+            if cut:
+                line = _Line(_drop_chars(_lstrip(line.tokens), cut), line.line)
+                if not line.text:
+                    continue
+            lines.append(line)
+        if lines:
+            out.append(_Para(lines))
+    return out
+
+
+def _without_markers(items: list) -> list:
+    """The explanation: drop "Detail:" labels and sentences that only name the correct option."""
+    return _strip_line_prefix(_strip_line_prefix(items, choices.detail_prefix), choices.marker_sentence)
+
+
+def _split_short_answer(line: _Line) -> tuple[_Line | None, _Line | None]:
+    """"To prevent overfitting. Dropout is ..." -> the short answer and the elaboration."""
+    tokens = _lstrip(line.tokens)
+    if not tokens or tokens[0]["type"] != "text":
+        return None, None
+    parts = _SENTENCE_END.split(tokens[0]["raw"], maxsplit=1)
+    if len(parts) < 2 or len(parts[0].split()) > _SHORT_ANSWER_WORDS or not parts[0].endswith("."):
+        return None, None
+    short = _Line([dict(tokens[0], raw=parts[0])], line.line)
+    rest = _Line([dict(tokens[0], raw=parts[1])] + tokens[1:], line.line)
+    return short, rest
+
+
+def _raw_text(item) -> str:
+    if isinstance(item, _Para):
+        return " ".join(line.text for line in item.lines)
+    return plain_text(item.get("children", [])) + item.get("raw", "")
+
+
+def _has_token(item, kind: str) -> bool:
+    tokens: list[Any] = [t for line in item.lines for t in line.tokens] if isinstance(item, _Para) else [item]
+    while tokens:
+        token = tokens.pop()
+        if token.get("type") == kind:
+            return True
+        tokens.extend(token.get("children", []))
+    return False
+
+
+def _is_id_comment(token: Token) -> bool:
+    return token["type"] == "inline_html" and bool(_EXPLICIT_ID.search(token.get("raw", "")))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if w not in _ARTICLES}
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -1,0 +1,188 @@
+"""Tokens to card HTML: math for Anki's MathJax, highlighted code, packaged images, sanitised.
+
+Cards run in Anki's web view on desktop and phone, so everything that leaves this module has
+been through ``sanitize`` (nh3, a maintained HTML sanitiser): no scripts, event handlers,
+``javascript:`` URLs, iframes or forms, whatever the Markdown contained.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nh3
+from mistune.core import BlockState
+from mistune.plugins.formatting import render_strikethrough
+from mistune.plugins.table import (
+    render_table,
+    render_table_body,
+    render_table_cell,
+    render_table_head,
+    render_table_row,
+)
+from mistune.renderers.html import HTMLRenderer
+
+from mlanki.entries import ERROR, Diagnostic, Location
+
+_ALLOWED_TAGS = (nh3.ALLOWED_TAGS - {"nav", "footer", "header", "article", "aside", "map", "area"}) | {"mark"}
+_ALLOWED_ATTRIBUTES = {
+    "*": {"class", "style", "title"},
+    "a": {"href", "hreflang"},
+    "img": {"src", "alt", "width", "height"},
+    "ol": {"start", "type"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "details": {"open"},
+}
+_STYLE_PROPERTIES = {
+    "color", "background", "background-color", "font-weight", "font-style", "text-decoration",
+    "text-align", "max-width", "width", "height", "border", "padding", "margin", "line-height",
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_CLOZE = re.compile(r"\{\{c(\d+)::")
+
+
+def sanitize(fragment: str) -> str:
+    """Keep harmless markup, drop anything that could run code in Anki's web view."""
+    return nh3.clean(
+        fragment,
+        tags=_ALLOWED_TAGS,
+        clean_content_tags={"script", "style", "iframe", "object", "embed", "form", "textarea", "select"},
+        attributes=_ALLOWED_ATTRIBUTES,
+        url_schemes=_URL_SCHEMES,
+        filter_style_properties=_STYLE_PROPERTIES,
+        link_rel="noopener noreferrer",
+    )
+
+
+@dataclass
+class MediaFiles:
+    """Images a deck references: packaged name -> file on disk.
+
+    Names carry a hash of the file's bytes, so two different files called ``fig.png`` in
+    different folders never overwrite each other in Anki's single media folder.
+    """
+
+    root: Path
+    files: dict[str, Path] = field(default_factory=dict)
+
+    def add(self, source_dir: Path, url: str) -> str:
+        """The packaged name for ``url`` (relative to ``source_dir``); raises ValueError if unusable."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.startswith("//"):
+            raise ValueError(f"remote image {url!r} is not packaged; it stays a link (download it next to the source to include it)")
+        path = (source_dir / url).resolve()
+        if not path.is_relative_to(self.root.resolve()):
+            raise ValueError(f"image {url!r} is outside the source folder; it was not read")
+        if not path.is_file():
+            raise ValueError(f"image {url!r} not found")
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        name = f"mlanki-{digest}-{path.name}"
+        self.files[name] = path
+        return name
+
+
+class CardRenderer(HTMLRenderer):
+    """mistune's HTML renderer with the few choices a flash card needs."""
+
+    def __init__(self, source_dir: Path, media: MediaFiles, line_breaks: bool = True) -> None:
+        super().__init__(escape=False)
+        self.source_dir = source_dir
+        self.media = media
+        self.line_breaks = line_breaks
+        self.location = Location("<text>", 0)
+        self.diagnostics: list[Diagnostic] = []
+        self.used_media: list[str] = []
+        self.cloze_count = 0
+        self.raw_html = False
+        for name, method in (
+            ("table", render_table), ("table_head", render_table_head), ("table_body", render_table_body),
+            ("table_row", render_table_row), ("table_cell", render_table_cell),
+            ("strikethrough", render_strikethrough),
+        ):
+            self.register(name, method)
+
+    # -- entry points --------------------------------------------------------------------
+    def blocks(self, tokens: list[dict[str, Any]]) -> str:
+        return self.render_tokens(tokens, BlockState()).strip()
+
+    def inline(self, tokens: list[dict[str, Any]]) -> str:
+        return self.render_tokens(tokens, BlockState()).strip()
+
+    def finish(self, fragment: str) -> str:
+        """A field's final HTML: sanitised when raw HTML from the source went into it.
+
+        Markup that mistune writes itself is safe by construction (text escaped, URLs checked),
+        so only fragments that carry the author's own HTML pay for the sanitiser.
+        """
+        if self.raw_html:
+            self.raw_html = False
+            return sanitize(fragment)
+        return fragment
+
+    def inline_html(self, html_text: str) -> str:
+        self.raw_html = True
+        return html_text
+
+    def block_html(self, html_text: str) -> str:
+        self.raw_html = True
+        return html_text + "\n"
+
+    # -- line structure ------------------------------------------------------------------
+    def softbreak(self) -> str:
+        # The Micro-Learning maintainer writes one point per line: keep the lines.
+        return "<br>\n" if self.line_breaks else "\n"
+
+    def linebreak(self) -> str:
+        return "<br>\n"
+
+    # -- math: Anki's MathJax reads \( \) and \[ \] -------------------------------------
+    def inline_math(self, text: str) -> str:
+        return r"\(" + html.escape(text, quote=False) + r"\)"
+
+    def block_math(self, text: str) -> str:
+        return r'<div class="mlanki-math">\[' + html.escape(text, quote=False) + r"\]</div>"
+
+    # -- code ----------------------------------------------------------------------------
+    def block_code(self, code: str, info: str | None = None) -> str:
+        language = (info or "").strip().split(None, 1)[0] if (info or "").strip() else ""
+        if language:
+            from mlanki.highlight import highlight  # pygments only when a deck has code
+
+            highlighted = highlight(code, language)
+            if highlighted:
+                return highlighted
+        return '<pre class="mlanki-code"><code>' + html.escape(code, quote=False) + "</code></pre>\n"
+
+    # -- cloze: ==highlight== is a deletion --------------------------------------------------
+    def mark(self, text: str) -> str:
+        self.cloze_count += 1
+        return "{{c%d::%s}}" % (self.cloze_count, text)
+
+    def task_list_item(self, text: str, checked: bool = False) -> str:
+        return '<li class="mlanki-task">' + ("\u2611 " if checked else "\u2610 ") + text + "</li>\n"
+
+    # -- images ----------------------------------------------------------------------------
+    def image(self, text: str, url: str, title: str | None = None) -> str:
+        try:
+            name = self.media.add(self.source_dir, url)
+        except ValueError as problem:
+            if "remote image" not in str(problem):
+                self.diagnostics.append(Diagnostic(self.location, ERROR, str(problem), code="image"))
+            return super().image(text, url, title)
+        self.used_media.append(name)
+        return super().image(text, name, title)
+
+    def link(self, text: str, url: str, title: str | None = None) -> str:
+        # In-page anchors (tables of contents, "back to top") lead nowhere on a card.
+        if url.startswith("#"):
+            return text
+        return super().link(text, url, title)
+
+    def next_cloze_from(self, fragment: str) -> None:
+        """Number ==highlight== deletions after any explicit {{cN::}} already in the entry."""
+        numbers = [int(n) for n in _CLOZE.findall(fragment)]
+        self.cloze_count = max(numbers, default=0)

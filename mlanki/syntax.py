@@ -1,0 +1,113 @@
+"""mistune 3 set up for mlanki: Markdown to tokens that know their source line.
+
+mistune's tokens carry no positions. ``LocatedBlockState`` stamps every top-level block token
+with the 1-based line where it starts (the block parser's cursor when the token is added), so
+every later message can say ``file:line``. Math in ``\\(..\\)`` / ``\\[..\\]`` is added as a small
+plugin beside mistune's own ``$``/``$$`` one, so all four reach the renderer as math tokens.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from functools import lru_cache
+from typing import Any
+
+import mistune
+from mistune.block_parser import BlockParser
+from mistune.core import BlockState
+from mistune.inline_parser import InlineParser
+from mistune.plugins import import_plugin
+
+Token = dict[str, Any]
+
+_NEWLINE = re.compile("\n")
+
+
+class LocatedBlockState(BlockState):
+    """Block state that knows the line of any offset in its (top-level) source."""
+
+    def process(self, src: str) -> None:
+        super().process(src)
+        if self.parent is None:
+            self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(src)]
+
+    def line_at(self, offset: int) -> int:
+        return bisect_right(self.line_starts, offset)
+
+    def add_paragraph(self, text: str) -> None:
+        # Paragraphs are added with the cursor at their first character.
+        last = self.last_token()
+        if self.parent is None and not (last and last["type"] == "paragraph"):
+            self.tokens.append({"type": "paragraph", "text": text, "line": self.line_at(self.cursor)})
+        else:
+            super().add_paragraph(text)
+
+
+class LocatedBlockParser(BlockParser):
+    """Block parser that stamps each top-level token with the line where its rule matched.
+
+    Rules such as lists move the cursor before they add their token, so the line is taken
+    from the match, not from the cursor.
+    """
+
+    state_cls = LocatedBlockState
+
+    def parse_method(self, m, state):
+        if state.parent is not None:
+            return super().parse_method(m, state)
+        first_new = len(state.tokens)
+        end = super().parse_method(m, state)
+        line = state.line_at(m.start())
+        for token in state.tokens[first_new:]:
+            token.setdefault("line", line)
+        return end
+
+
+# \( inline \) and \[ display \] math, the delimiters Anki's MathJax uses itself.
+_PAREN_MATH = r"\\\((?P<paren_math_text>[\s\S]+?)\\\)"
+_BRACKET_MATH = r"\\\[(?P<bracket_math_text>[\s\S]+?)\\\]"
+
+
+def _parse_paren_math(inline, m, state) -> int:
+    state.append_token({"type": "inline_math", "raw": m.group("paren_math_text")})
+    return m.end()
+
+
+def _parse_bracket_math(inline, m, state) -> int:
+    state.append_token({"type": "block_math", "raw": m.group("bracket_math_text")})
+    return m.end()
+
+
+def latex_delimiters(md: mistune.Markdown) -> None:
+    """mistune plugin: read ``\\(..\\)`` and ``\\[..\\]`` as math (before backslash escapes eat them)."""
+    md.inline.register("paren_math", _PAREN_MATH, _parse_paren_math, before="escape")
+    md.inline.register("bracket_math", _BRACKET_MATH, _parse_bracket_math, before="escape")
+
+
+PLUGINS = ("strikethrough", "mark", "table", "math", "task_lists", latex_delimiters)
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> mistune.Markdown:
+    plugins = [import_plugin(p) if isinstance(p, str) else p for p in PLUGINS]
+    return mistune.Markdown(renderer=None, block=LocatedBlockParser(), inline=InlineParser(), plugins=plugins)
+
+
+def parse_markdown(text: str) -> list[Token]:
+    """Tokens of ``text`` (inline children already parsed); top-level ones carry ``line``."""
+    tokens, _state = _markdown().parse(text)
+    return tokens
+
+
+def plain_text(tokens: list[Token]) -> str:
+    """The visible text of inline tokens, markup dropped (for identity and messages)."""
+    parts: list[str] = []
+    for tok in tokens:
+        if "children" in tok:
+            parts.append(plain_text(tok["children"]))
+        elif tok["type"] in ("softbreak", "linebreak"):
+            parts.append(" ")
+        elif "raw" in tok:
+            parts.append(tok["raw"])
+    return "".join(parts)
