@@ -97,7 +97,8 @@ def _write_collection(db_path: str, content: PackageContent) -> None:
 
 
 def _write_note(cursor, planned: PlannedNote, model: genanki.Model, target_deck: int, position: int) -> None:
-    note = genanki.Note(model=model, fields=[value for _name, value in planned.fields], tags=list(planned.tags),
+    values = dict(planned.fields)
+    note = genanki.Note(model=model, fields=[values.get(f["name"], "") for f in model.fields], tags=list(planned.tags),
                         guid=planned.guid, due=position)
     cards = note.cards
     if not cards:
