@@ -89,33 +89,60 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     """
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
-    record_path = record_path_for(settings.source)
     files = _find(settings.source)
     inputs = _inputs_hash(files, settings, notetypes, version, allow_field_change)
-    cached = _up_to_date(settings.output, inputs, record_path)
+    cached = _up_to_date(settings.output, inputs, record_path_for(settings.source))
     if cached is not None:
         return cached
 
-    decks, media, diagnostics = read_and_parse(files, settings)
-    diagnostics += check.run_rules(decks, check.BUILD_RULES)
-    _stop_on_errors(diagnostics, settings.strict)
-
-    record = Record.load(record_path)
-    now = now if now is not None else clock()
-    result = BuildResult(diagnostics=diagnostics)
+    planned = plan_build(settings, files, notetypes, version, allow_field_change, now)
+    result = BuildResult(diagnostics=planned.diagnostics)
     outputs = []
-    for deck in decks:
-        plan = plan_deck(record, deck.name, mapping.notes_for(deck), notetypes, now, version, allow_field_change)
-        _stop_on_errors(diagnostics + plan.diagnostics, settings.strict)
-        deck_result = _write_deck(deck, plan, notetypes, media, settings.output)
+    for deck, plan in zip(planned.decks, planned.plans):
+        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output)
         result.decks.append(deck_result)
         outputs += [deck_result.package, deck_result.latest]
 
-    _save_if_changed(record_path, record.dumps())
-    _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(record))
+    _save_if_changed(planned.record_path, planned.record.dumps())
+    _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(planned.record))
     result.up_to_date = not any(d.written for d in result.decks)
-    _save_cache(settings.output, inputs, record_path, outputs, result)
+    _save_cache(settings.output, inputs, planned.record_path, outputs, result)
     return result
+
+
+@dataclass
+class PlannedBuild:
+    """Everything a build will write, decided before anything is written."""
+
+    decks: list[Deck]
+    plans: list[Plan]
+    media: MediaFiles
+    record: Record
+    record_path: Path
+    diagnostics: list[Diagnostic]
+
+
+def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None = None,
+               allow_field_change: bool = False, now: int | None = None) -> PlannedBuild:
+    """Read, parse, validate, map and match every deck; raises SourceError before any write."""
+    decks, media, diagnostics = read_and_parse(files, settings)
+    diagnostics += check.run_rules(decks, check.BUILD_RULES)
+    _stop_on_errors(diagnostics, settings.strict)
+    record_path = record_path_for(settings.source)
+    record = Record.load(record_path)
+    now = now if now is not None else clock()
+    plans = [plan_deck(record, deck.name, mapping.notes_for(deck), notetypes, now, version, allow_field_change)
+             for deck in decks]
+    _stop_on_errors(diagnostics + [d for plan in plans for d in plan.diagnostics], settings.strict)
+    return PlannedBuild(decks, plans, media, record, record_path, diagnostics)
+
+
+def diff(source: str | Path | None = None, *, settings: Settings | None = None,
+         notetypes: dict[str, NoteType] | None = None) -> list[Plan]:
+    """What the next ``build`` would change relative to the last release; writes nothing."""
+    settings = settings or load_settings(source=_path(source))
+    planned = plan_build(settings, _find(settings.source), notetypes or default_notetypes())
+    return planned.plans
 
 
 def read_and_parse(files: list[Path], settings: Settings) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:

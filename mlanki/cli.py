@@ -43,6 +43,22 @@ def build(source, output, strict, version, allow_field_change) -> None:
     click.echo(result.summary())
 
 
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=str))
+def diff(source) -> None:
+    """Show what the next build would change relative to the last release (writes nothing)."""
+    from mlanki.build import diff as run_diff
+    from mlanki.errors import SourceError
+
+    try:
+        plans = run_diff(source)
+    except SourceError as error:
+        _print_diagnostics(error.diagnostics)
+        sys.exit(1)
+    for plan in plans:
+        click.echo(plan.describe())
+
+
 def main() -> None:
     """Console entry point: exit 0 ok, 1 errors in the input, 2 usage."""
     cli(prog_name="mlanki")

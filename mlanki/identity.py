@@ -58,6 +58,22 @@ class Plan:
     explanations: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
+    def describe(self, limit: int = 5) -> str:
+        """A few lines: the version step and the questions added, changed and retired."""
+        if self.previous is None:
+            head = f"{self.deck}: first release {self.version} ({len(self.added)} notes)"
+            return head
+        if not self.has_changes:
+            return f"{self.deck}: {self.previous}, no change"
+        lines = [f"{self.deck}: {self.previous} -> {self.version} ({len(self.added)} added, "
+                 f"{len(self.changed)} changed, {len(self.retired)} retired)"]
+        lines += [f"  ! {text}" for text in self.explanations]
+        for mark, questions in (("+", self.added), ("~", self.changed), ("-", self.retired)):
+            lines += [f"  {mark} {q}" for q in questions[:limit]]
+            if len(questions) > limit:
+                lines.append(f"  {mark} ... and {len(questions) - limit} more")
+        return "\n".join(lines)
+
     @property
     def has_changes(self) -> bool:
         return bool(self.added or self.changed or self.retired or self.explanations or self.previous is None)
