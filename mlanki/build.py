@@ -155,7 +155,7 @@ def read_and_parse(files: list[Path], settings: Settings) -> tuple[list[Deck], M
         if source.problem:
             diagnostics.append(source.problem)
             continue
-        deck = parse_file(path, source.text, settings, root, media)
+        deck = parse_file(path, source.text, settings, media)
         decks.append(deck)
         diagnostics.extend(deck.diagnostics)
     return decks, media, diagnostics

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 # "A) ReLU", "a) Sigmoid", "B. Adam", "(C) RMSprop"
 _LABEL = re.compile(r"^\s*\(?([A-Ha-h])[).]\s+(?=\S)")
 _ANSWER_OPTIONS = re.compile(r"^\s*(?:answer\s+)?(?:options|choices)\s*:\s*", re.IGNORECASE)
-_DETAIL = re.compile(r"^\s*detail\s*:\s*", re.IGNORECASE)
+_DETAIL = re.compile(r"^\s*(?:detail|explanation)\s*:\s*", re.IGNORECASE)
 _ANSWER_LABEL = re.compile(r"^\s*answer\s*:\s*", re.IGNORECASE)
 _INLINE_LABEL = re.compile(r"(?:^|(?<=\s))\(?([A-H])[.)]\s+(?=\S)")
 _HEADING_OPTION_SEPARATOR = " - "
@@ -28,7 +28,7 @@ _ANSWER_IS_LETTER = re.compile(r"^\s*answer\s*:\s*\(?([A-Ha-h])[).](?:\s|$)", re
 
 # A sentence that only says which option is right: the card marks the option instead.
 MARKER_SENTENCE = re.compile(
-    r"^\s*(?:(?:therefore|so|thus|hence)\s*,?\s+)?" + _STATEMENT + r".*?[.!](?=\s|$)\s*", re.IGNORECASE
+    r"^\s*(?:(?:therefore|so|thus|hence)\s*,?\s+)?" + _STATEMENT + r"(?:.*?[.!](?=\s|$)|.*$)\s*", re.IGNORECASE
 )
 
 
@@ -53,7 +53,7 @@ def answer_options_prefix(text: str) -> int:
 
 
 def detail_prefix(text: str) -> int:
-    """Length of a leading ``Detail:`` label, 0 when the line has none."""
+    """Length of a leading ``Detail:`` or ``Explanation:`` label, 0 when the line has none."""
     m = _DETAIL.match(text)
     return m.end() if m else 0
 

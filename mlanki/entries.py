@@ -75,6 +75,7 @@ class Deck:
     location: Location
     entries: tuple[Entry, ...]
     diagnostics: tuple[Diagnostic, ...] = field(default=())
+    notices: tuple[Diagnostic, ...] = field(default=())  # lint findings only `mlanki check` shows
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -14,15 +14,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlanki import choices
+from mlanki import choices, styles
 from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Entry, Location
+from mlanki.frontmatter import split_front_matter
 from mlanki.render import CardRenderer, MediaFiles
 from mlanki.settings import Settings
 from mlanki.sources import display_path
-from mlanki.syntax import Token, parse_markdown, plain_text
+from mlanki.syntax import Token, drop_chars, lstrip_tokens, parse_markdown, plain_text
 
 _TOPIC_PREFIX = re.compile(r"^\s*topic\s*\d+\s*[:.-]\s*", re.IGNORECASE)
 _NOT_A_TOPIC = re.compile(r"^\s*(contact(\s+me)?|contacts|license|licence|references)\s*:?\s*$", re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"^\s*(answer\s+here|todo|tbd|to\s+do|\.\.\.|…)\s*[.!]?\s*$", re.IGNORECASE)
+_CONTENTS = re.compile(r"^\s*(table\s+of\s+)?contents\s*:?\s*$", re.IGNORECASE)
+_DETAILS_OPEN = re.compile(r"^\s*<details[^>]*>\s*(<summary>.*?</summary>)?\s*", re.IGNORECASE | re.DOTALL)
+_DETAILS_CLOSE = re.compile(r"\s*</details>\s*$", re.IGNORECASE)
 _EXPLICIT_ID = re.compile(r"<!--\s*mlanki-id\s*:\s*([\w.:-]+)\s*-->", re.IGNORECASE)
 _CLOZE_MARKUP = re.compile(r"\{\{c\d+::")
 _LABEL_LINE = re.compile(r"^([A-Z][^:.!?\n]{0,58}):(?=\s|$)")
@@ -74,6 +79,10 @@ class _Section:
     def title(self) -> str:
         return plain_text(self.heading["children"]).strip() if self.heading else ""
 
+    @property
+    def is_question(self) -> bool:
+        return bool(self.heading and self.heading.get("question"))
+
 
 @dataclass
 class _Options:
@@ -83,28 +92,29 @@ class _Options:
     text: list[str]
     rest: list
     checked: int | None = None
+    stem: list = field(default_factory=list)
 
 
 def parse_text(text: str, file: str, settings: Settings | None = None,
                source_dir: Path | None = None, media: MediaFiles | None = None) -> Deck:
     """Parse one Markdown source into a Deck. Never raises on any text; problems become diagnostics."""
-    settings = settings or Settings()
     source_dir = source_dir or Path(".")
-    media = media or MediaFiles(source_dir)
-    return _DeckParser(file, settings, CardRenderer(source_dir, media, settings.line_breaks)).parse(text)
+    return _DeckParser(file, settings or Settings(), source_dir, media or MediaFiles(source_dir)).parse(text)
 
 
-def parse_file(path: Path, text: str, settings: Settings, root: Path, media: MediaFiles) -> Deck:
+def parse_file(path: Path, text: str, settings: Settings, media: MediaFiles) -> Deck:
     """Parse the already-read ``text`` of ``path``; locations are shown relative to the working folder."""
-    return _DeckParser(display_path(path), settings, CardRenderer(path.parent, media, settings.line_breaks)).parse(text)
+    return _DeckParser(display_path(path), settings, path.parent, media).parse(text)
 
 
 class _DeckParser:
-    def __init__(self, file: str, settings: Settings, renderer: CardRenderer) -> None:
+    def __init__(self, file: str, settings: Settings, source_dir: Path, media: MediaFiles) -> None:
         self.file = file
         self.settings = settings
-        self.renderer = renderer
+        self.source_dir = source_dir
+        self.media = media
         self.diagnostics: list[Diagnostic] = []
+        self.notices: list[Diagnostic] = []
 
     def at(self, line: int) -> Location:
         return Location(self.file, line)
@@ -114,16 +124,26 @@ class _DeckParser:
 
     # -- skeleton ---------------------------------------------------------------------------
     def parse(self, text: str) -> Deck:
-        sections = self._sections(parse_markdown(text))
+        text, self.settings, title, problems = split_front_matter(text, self.file, self.settings)
+        self.diagnostics += problems
+        self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
+                                     self.settings.missing_media)
+        tokens = [t for t in parse_markdown(text) if t["type"] != "blank_line"]
+        style = styles.detect(tokens, self.settings.question_style, self.settings.topic_level,
+                              self.settings.question_level)
+        sections = self._sections(styles.normalise(tokens, style), style)
         name, description, title_line = self._title(sections)
         entries: list[Entry] = []
         topic: str | None = ""
-        topic_level = self.settings.topic_level
         for section in sections:
             if section.heading is None or section.line == title_line:
                 continue
-            if section.level <= topic_level:
+            if not section.is_question:
+                if _CONTENTS.match(section.title):
+                    continue  # a table of contents inside a topic: no cards, same topic
                 topic = self._topic_name(section.title)
+                if topic is not None and section.body:
+                    self.notice(section.line, "text under a topic heading is not part of any card", "outside")
                 continue
             if topic is None:
                 continue  # inside a contact / licence section: no cards
@@ -131,28 +151,51 @@ class _DeckParser:
             if entry is not None:
                 entries.append(entry)
         self.diagnostics.extend(self.renderer.diagnostics)
-        return Deck(name or self.settings.default_deck_name(self.file), description, self.at(title_line or 1),
-                    tuple(entries), tuple(sorted(self.diagnostics, key=lambda d: d.location)))
+        return Deck(title or name or self.settings.default_deck_name(self.file), description,
+                    self.at(title_line or 1), tuple(entries), tuple(sorted(self.diagnostics, key=_by_place)),
+                    tuple(sorted(self.notices, key=_by_place)))
 
-    def _sections(self, tokens: list[Token]) -> list[_Section]:
+    def notice(self, line: int, message: str, code: str) -> None:
+        """A finding only ``mlanki check`` shows: the deck is still right."""
+        self.notices.append(Diagnostic(self.at(line), WARNING, message, code=code))
+
+    def _sections(self, tokens: list[Token], style: styles.Style) -> list[_Section]:
         sections = [_Section(None, 1)]
         for token in tokens:
             kind = token["type"]
-            if kind == "heading":
+            current = sections[-1]
+            if kind == "heading" and (token["question"] or not self._inside_answer(token, current, style)):
                 sections.append(_Section(token, token["line"]))
             elif kind == "thematic_break":
-                sections[-1].closed = True
-            elif kind != "blank_line" and not sections[-1].closed:
-                sections[-1].body.append(token)
+                current.closed = True
+            elif kind == "blank_line":
+                continue
+            elif not current.closed:
+                current.body.append(token)
+            elif current.is_question or current.heading is None:
+                self.notice(token["line"], "text after *** and before the next heading is not part of any card",
+                            "outside")
         return sections
 
+    @staticmethod
+    def _inside_answer(token: Token, current: _Section, style: styles.Style) -> bool:
+        """A sub-heading inside an answer (deeper than the question level) is content, not structure."""
+        return (current.is_question and not current.closed and style.question_level is not None
+                and token["attrs"]["level"] > style.question_level)
+
     def _title(self, sections: list[_Section]) -> tuple[str, str, int]:
-        for section in sections:
-            if section.level == 1 and section.title:
-                paragraphs = [t for t in section.body if t["type"] == "paragraph"]
-                description = self.renderer.finish("\n".join(self.renderer.inline(p["children"]) for p in paragraphs))
-                return section.title, description, section.line
-        return "", "", 0
+        headings = [s for s in sections if s.heading is not None and not s.is_question]
+        titled = [s for s in headings if s.level == 1 and s.title]
+        if not titled and headings:
+            top = min(s.level for s in headings)
+            titled = [s for s in headings if s.level == top]
+            titled = titled if len(titled) == 1 and not any(s.is_question for s in sections[:sections.index(titled[0])]) else []
+        if not titled:
+            return "", "", 0
+        section = titled[0]
+        paragraphs = [t for t in section.body if t["type"] == "paragraph"]
+        description = self.renderer.finish("\n".join(self.renderer.inline(p["children"]) for p in paragraphs))
+        return section.title, description, section.line
 
     def _topic_name(self, title: str) -> str | None:
         if _NOT_A_TOPIC.match(title):
@@ -161,7 +204,8 @@ class _DeckParser:
 
     # -- one entry --------------------------------------------------------------------------
     def _entry(self, section: _Section, topic: str) -> Entry | None:
-        items = self._items(section.body)
+        stem, body = _unwrap_details(section.body)
+        items = self._items(body)
         explicit_id = self._explicit_id(section, items)
         items = [i for i in items if not (isinstance(i, dict) and i["type"] == "block_html"
                                             and _EXPLICIT_ID.fullmatch(i.get("raw", "").strip()))]
@@ -171,6 +215,8 @@ class _DeckParser:
         question_text, heading_options = choices.split_heading_options(plain_text(heading_tokens).strip())
         question = (html.escape(question_text, quote=False) if heading_options
                     else self.renderer.finish(self.renderer.inline(heading_tokens)))
+        if stem:
+            question = question + "\n" + self._render(self._items(stem))
         location = self.at(section.line)
         common = dict(question=question, question_text=question_text, topic=topic, location=location,
                       explicit_id=explicit_id)
@@ -208,6 +254,8 @@ class _DeckParser:
         return ""
 
     def _multiple_choice(self, found: _Options, section: _Section, common: dict) -> Entry | None:
+        if found.stem:
+            common = dict(common, question=common["question"] + "\n" + self._render(found.stem))
         correct, said_at = found.checked, section.line
         if correct is None:
             for line in _lines(found.rest):
@@ -245,7 +293,7 @@ class _DeckParser:
                 answer_items = [_Para([short])]
                 rest = [_Para([remainder] + first.lines[1:])] + items[1:]
         answer = self._render(answer_items)
-        if not answer:
+        if not answer or _PLACEHOLDER.match(_raw_text(answer_items[0]) if answer_items else ""):
             self.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
                       "no-answer")
             return None
@@ -266,6 +314,11 @@ class _DeckParser:
 
     # -- options ----------------------------------------------------------------------------
     def _options(self, items: list) -> _Options | None:
+        for index, item in enumerate(items):
+            if isinstance(item, dict) and item["type"] == "list" and _is_task_list(item):
+                found = self._options_from_list(item, items[index + 1:], require_evidence=False)
+                found.stem = items[:index]  # an image, table or code the options refer to
+                return found
         first = items[0]
         if isinstance(first, _Para) and choices.answer_options_prefix(first.lines[0].text):
             return self._options_after_label(first, items[1:])
@@ -300,7 +353,7 @@ class _DeckParser:
 
     def _options_from_list(self, token: Token, after: list, require_evidence: bool) -> _Options | None:
         items = token["children"]
-        if any(i["type"] == "task_list_item" for i in items):
+        if _is_task_list(token):
             checked = [n for n, i in enumerate(items) if i.get("attrs", {}).get("checked")]
             found = self._list_item_options(items, after)
             found.checked = checked[0] if len(checked) == 1 else None
@@ -319,7 +372,7 @@ class _DeckParser:
             text = plain_text(children).strip()
             _label, cut = choices.option_label(text)
             if cut and children and "children" in children[0]:
-                children = [dict(children[0], children=_drop_chars(children[0]["children"], cut))] + children[1:]
+                children = [dict(children[0], children=drop_chars(children[0]["children"], cut))] + children[1:]
             html_options.append(self.renderer.finish(self.renderer.blocks(children)))
             texts.append(text[cut:].strip())
         return _Options(html_options, texts, after)
@@ -346,7 +399,7 @@ class _DeckParser:
         html_options, texts = [], []
         for line in lines:
             _label, cut = choices.option_label(line.text)
-            tokens = _drop_chars(_lstrip(line.tokens), cut) if cut else line.tokens
+            tokens = drop_chars(lstrip_tokens(line.tokens), cut) if cut else line.tokens
             html_options.append(self.renderer.finish(self.renderer.inline(tokens)))
             texts.append(line.text[cut:].strip())
         return _Options(html_options, texts, rest)
@@ -387,7 +440,7 @@ class _DeckParser:
 
     def _render_line(self, line: _Line) -> str:
         self.renderer.location = self.at(line.line)
-        tokens = _lstrip(line.tokens)
+        tokens = lstrip_tokens(line.tokens)
         first = tokens[0] if tokens else None
         if first and first["type"] == "text":
             m = _LABEL_LINE.match(first["raw"])
@@ -415,33 +468,6 @@ def _lines(items: list):
             yield from item.lines
 
 
-def _lstrip(tokens: list[Token]) -> list[Token]:
-    if tokens and tokens[0]["type"] == "text":
-        return [dict(tokens[0], raw=tokens[0]["raw"].lstrip())] + tokens[1:]
-    return tokens
-
-
-def _drop_chars(tokens: list[Token], count: int) -> list[Token]:
-    """Inline tokens with the first ``count`` visible characters removed (labels such as "A) ")."""
-    out: list[Token] = []
-    for token in tokens:
-        if count <= 0:
-            out.append(token)
-            continue
-        size = len(plain_text([token]))
-        if size <= count:
-            count -= size
-        elif "children" in token:
-            out.append(dict(token, children=_drop_chars(token["children"], count)))
-            count = 0
-        elif "raw" in token:
-            out.append(dict(token, raw=token["raw"][count:]))
-            count = 0
-        else:
-            out.append(token)
-    return _lstrip(out)
-
-
 def _strip_line_prefix(items: list, prefix_length) -> list:
     """Remove a label such as "Detail:" from the start of every line; lines left empty go."""
     out = []
@@ -453,7 +479,7 @@ def _strip_line_prefix(items: list, prefix_length) -> list:
         for line in item.lines:
             cut = prefix_length(line.text)
             if cut:
-                line = _Line(_drop_chars(_lstrip(line.tokens), cut), line.line)
+                line = _Line(drop_chars(lstrip_tokens(line.tokens), cut), line.line)
                 if not line.text:
                     continue
             lines.append(line)
@@ -469,7 +495,7 @@ def _without_markers(items: list) -> list:
 
 def _split_short_answer(line: _Line) -> tuple[_Line | None, _Line | None]:
     """"To prevent overfitting. Dropout is ..." -> the short answer and the elaboration."""
-    tokens = _lstrip(line.tokens)
+    tokens = lstrip_tokens(line.tokens)
     if not tokens or tokens[0]["type"] != "text":
         return None, None
     parts = _SENTENCE_END.split(tokens[0]["raw"], maxsplit=1)
@@ -496,6 +522,27 @@ def _has_token(item, kind: str) -> bool:
     return False
 
 
+def _unwrap_details(body: list[Token]) -> tuple[list[Token], list[Token]]:
+    """``<details><summary>Show Answer</summary> ... </details>``: the part of the question written
+    before it (a stem) and the hidden answer itself; ([], body) when the body is not written so."""
+    start = next((i for i, b in enumerate(body) if b["type"] == "block_html" and _DETAILS_OPEN.match(b["raw"])), None)
+    if start is None or body[-1]["type"] != "block_html" or not _DETAILS_CLOSE.search(body[-1]["raw"]):
+        return [], body
+    opened = body[start:]
+    first = dict(opened[0], raw=opened[0]["raw"][_DETAILS_OPEN.match(opened[0]["raw"]).end():])
+    if len(opened) == 1:
+        first["raw"] = first["raw"][:_DETAILS_CLOSE.search(first["raw"]).start()]
+        answer = [first]
+    else:
+        last = dict(opened[-1], raw=opened[-1]["raw"][:_DETAILS_CLOSE.search(opened[-1]["raw"]).start()])
+        answer = [first] + opened[1:-1] + [last]
+    return body[:start], [b for b in answer if b["type"] != "block_html" or b["raw"].strip()]
+
+
+def _is_task_list(token: Token) -> bool:
+    return any(item["type"] == "task_list_item" for item in token["children"])
+
+
 def _is_id_comment(token: Token) -> bool:
     return token["type"] == "inline_html" and bool(_EXPLICIT_ID.search(token.get("raw", "")))
 
@@ -506,3 +553,7 @@ def _words(text: str) -> set[str]:
 
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _by_place(diagnostic: Diagnostic) -> Location:
+    return diagnostic.location

@@ -44,6 +44,7 @@ _STYLE_PROPERTIES = {
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
 _CLOZE = re.compile(r"\{\{c(\d+)::")
+_HTML_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["'])([^"']*)(["'])""", re.IGNORECASE)
 
 
 def sanitize(fragment: str) -> str:
@@ -88,11 +89,13 @@ class MediaFiles:
 class CardRenderer(HTMLRenderer):
     """mistune's HTML renderer with the few choices a flash card needs."""
 
-    def __init__(self, source_dir: Path, media: MediaFiles, line_breaks: bool = True) -> None:
+    def __init__(self, source_dir: Path, media: MediaFiles, line_breaks: bool = True,
+                 missing_media: str = ERROR) -> None:
         super().__init__(escape=False)
         self.source_dir = source_dir
         self.media = media
         self.line_breaks = line_breaks
+        self.missing_media = missing_media
         self.location = Location("<text>", 0)
         self.diagnostics: list[Diagnostic] = []
         self.used_media: list[str] = []
@@ -125,11 +128,30 @@ class CardRenderer(HTMLRenderer):
 
     def inline_html(self, html_text: str) -> str:
         self.raw_html = True
-        return html_text
+        return self._package_html_images(html_text)
 
     def block_html(self, html_text: str) -> str:
         self.raw_html = True
-        return html_text + "\n"
+        return self._package_html_images(html_text) + "\n"
+
+    def _package_html_images(self, html_text: str) -> str:
+        """``<img src="img/x.png">`` written as HTML is packaged like a Markdown image."""
+        def swap(m: re.Match) -> str:
+            url = html.unescape(m.group(2))
+            name = self._media_name(url)
+            return m.group(1) + html.escape(name or url) + m.group(3)
+        return _HTML_IMG_SRC.sub(swap, html_text)
+
+    def _media_name(self, url: str) -> str:
+        """The packaged name of a local image, or "" (a remote image, or a problem reported here)."""
+        try:
+            name = self.media.add(self.source_dir, url)
+        except ValueError as problem:
+            if "remote image" not in str(problem):
+                self.diagnostics.append(Diagnostic(self.location, self.missing_media, str(problem), code="image"))
+            return ""
+        self.used_media.append(name)
+        return name
 
     # -- line structure ------------------------------------------------------------------
     def softbreak(self) -> str:
@@ -167,14 +189,7 @@ class CardRenderer(HTMLRenderer):
 
     # -- images ----------------------------------------------------------------------------
     def image(self, text: str, url: str, title: str | None = None) -> str:
-        try:
-            name = self.media.add(self.source_dir, url)
-        except ValueError as problem:
-            if "remote image" not in str(problem):
-                self.diagnostics.append(Diagnostic(self.location, ERROR, str(problem), code="image"))
-            return super().image(text, url, title)
-        self.used_media.append(name)
-        return super().image(text, name, title)
+        return super().image(text, self._media_name(url) or url, title)
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
         # In-page anchors (tables of contents, "back to top") lead nowhere on a card.

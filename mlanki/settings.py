@@ -19,7 +19,10 @@ class Settings:
     source: Path = Path("source")
     output: Path = Path("build")
     topic_level: int = 2
+    question_level: int | None = None   # None: any heading below the topic level is a question
+    question_style: str = "auto"        # auto | heading | bold | list
     line_breaks: bool = True
+    missing_media: str = "error"        # error | warning
     strict: bool = False
 
     @staticmethod
@@ -47,20 +50,47 @@ def load_settings(folder: Path = Path("."), **flags) -> Settings:
     return settings.with_flags(**flags)
 
 
+# Settings a source file may choose for itself in its front matter (``mlanki:`` block).
+PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "missing_media")
+_CHOICES = {"question_style": ("auto", "heading", "bold", "list"), "missing_media": ("error", "warning")}
+
+
+def convert(name: str, raw) -> object:
+    """One setting's value from text (setup.cfg) or YAML (front matter); ValueError if invalid."""
+    if name in ("source", "output"):
+        return Path(str(raw))
+    if name in ("topic_level", "question_level"):
+        if raw is None or str(raw).strip().lower() in ("", "none", "auto"):
+            if name == "question_level":
+                return None
+        value = int(str(raw))
+        if not 1 <= value <= 6:
+            raise ValueError("a heading level is 1 to 6")
+        return value
+    if name in ("line_breaks", "strict"):
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in ("1", "yes", "true", "on"):
+            return True
+        if text in ("0", "no", "false", "off"):
+            return False
+        raise ValueError("expected true or false")
+    value = str(raw).strip().lower()
+    if value not in _CHOICES[name]:
+        raise ValueError(f"expected one of {', '.join(_CHOICES[name])}")
+    return value
+
+
 def _apply(settings: Settings, section, where: Path) -> Settings:
-    known = {f.name: f.type for f in fields(Settings)}
+    known = {f.name for f in fields(Settings)}
     values = {}
     for key, raw in section.items():
         name = key.replace("-", "_")
         if name not in known:
             raise MlankiError(f"{where}: [mlanki] has an unknown setting {key!r}; known: {', '.join(sorted(known))}")
         try:
-            if name in ("source", "output"):
-                values[name] = Path(raw)
-            elif name == "topic_level":
-                values[name] = int(raw)
-            else:
-                values[name] = section.getboolean(key)
-        except ValueError:
-            raise MlankiError(f"{where}: [mlanki] {key} = {raw!r} is not a valid value") from None
+            values[name] = convert(name, raw)
+        except ValueError as problem:
+            raise MlankiError(f"{where}: [mlanki] {key} = {raw!r} is not valid: {problem}") from None
     return replace(settings, **values)

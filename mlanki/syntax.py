@@ -111,3 +111,30 @@ def plain_text(tokens: list[Token]) -> str:
         elif "raw" in tok:
             parts.append(tok["raw"])
     return "".join(parts)
+
+
+def lstrip_tokens(tokens: list[Token]) -> list[Token]:
+    if tokens and tokens[0]["type"] == "text":
+        return [dict(tokens[0], raw=tokens[0]["raw"].lstrip())] + tokens[1:]
+    return tokens
+
+
+def drop_chars(tokens: list[Token], count: int) -> list[Token]:
+    """Inline tokens with the first ``count`` visible characters removed (labels such as "A) ")."""
+    out: list[Token] = []
+    for token in tokens:
+        if count <= 0:
+            out.append(token)
+            continue
+        size = len(plain_text([token]))
+        if size <= count:
+            count -= size
+        elif "children" in token:
+            out.append(dict(token, children=drop_chars(token["children"], count)))
+            count = 0
+        elif "raw" in token:
+            out.append(dict(token, raw=token["raw"][count:]))
+            count = 0
+        else:
+            out.append(token)
+    return lstrip_tokens(out)
