@@ -145,7 +145,21 @@ def diff(source: str | Path | None = None, *, settings: Settings | None = None,
     return planned.plans
 
 
-def read_and_parse(files: list[Path], settings: Settings) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
+def check_sources(source: str | Path | None = None, *, settings: Settings | None = None) -> list[Diagnostic]:
+    """``mlanki check``: every problem the sources have, build errors and lint findings; writes nothing."""
+    settings = settings or load_settings(source=_path(source))
+    decks, _media, diagnostics = read_and_parse(_find(settings.source), settings, lint=True)
+    diagnostics += check.run_rules(decks, check.BUILD_RULES + check.LINT_RULES)
+    if not any(d.is_error for d in diagnostics):
+        record = Record.load(record_path_for(settings.source))
+        for deck in decks:
+            plan = plan_deck(record, deck.name, mapping.notes_for(deck), default_notetypes(), clock())
+            diagnostics += plan.diagnostics
+    return sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
+
+
+def read_and_parse(files: list[Path], settings: Settings,
+                   lint: bool = False) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
     """Read and parse every source; the diagnostics of both steps, sorted by place."""
     root = settings.source if settings.source.is_dir() else settings.source.parent
     media = MediaFiles(root)
@@ -155,7 +169,7 @@ def read_and_parse(files: list[Path], settings: Settings) -> tuple[list[Deck], M
         if source.problem:
             diagnostics.append(source.problem)
             continue
-        deck = parse_file(path, source.text, settings, media)
+        deck = parse_file(path, source.text, settings, media, lint)
         decks.append(deck)
         diagnostics.extend(deck.diagnostics)
     return decks, media, diagnostics

@@ -42,35 +42,50 @@ def duplicate_decks(decks: list[Deck]) -> Iterable[Diagnostic]:
 
 
 def no_questions(decks: list[Deck]) -> Iterable[Diagnostic]:
+    """A file that gives no card is almost always the wrong file or the wrong settings."""
     for deck in decks:
         if not deck.entries and not any(d.is_error for d in deck.diagnostics):
-            yield Diagnostic(Location(deck.location.file, 1), WARNING, "no questions found in this file",
+            yield Diagnostic(Location(deck.location.file, 1), ERROR, "no questions found in this file",
                              hint="questions are headings below the topic level, each followed by its answer",
                              code="no-questions")
 
 
-_REPEATED = re.compile(r"(?<![\w=])([A-Za-z]\w{0,5}(?:=\w{1,6})?)\1(?!\w)")
+# -- line rules: ``parse`` runs these on every prose line when linting -------------------------------
+_DOUBLED_SYMBOL = re.compile(r"(?<![\w])([A-Za-z\u0370-\u03ff])\1(?![\w])")
+_DOUBLED_FORMULA = re.compile(r"(?<![\w=])([A-Za-z\u0370-\u03ff][^\s=]{0,12}=[^\n]{1,40}?)\1")
+_CODE_SPAN = re.compile(r"`+[^`]*`+")
 
 
-def math_artefacts(decks: list[Deck]) -> Iterable[Diagnostic]:
-    """Copy-pasted rendered math repeats a token back to back: "value of KK", "K=1K=1"."""
+def line_problems(raw_line: str) -> list[tuple[int, str, str, str]]:
+    """Findings on one source line of prose: (column, code, message, hint)."""
+    line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw_line)
+    found = []
+    for m in sorted([*_DOUBLED_FORMULA.finditer(line), *_DOUBLED_SYMBOL.finditer(line)], key=lambda m: m.start()):
+        if any(m.start() < end for _c, _k, _m, _h, end in found):
+            continue  # inside a formula already reported
+        token = m.group(1)
+        found.append((m.start() + 1, "math-artefact",
+                      f"looks like copy-pasted math with a doubled token: '{m.group(0)}'",
+                      f"write it once, e.g. '{token}' or ${token}$", m.end()))
+    for opening, closing in (("\\(", "\\)"), ("\\[", "\\]")):
+        if line.count(opening) != line.count(closing):
+            column = (line.find(opening) if line.count(opening) > line.count(closing) else line.find(closing)) + 1
+            found.append((column, "math-delimiters", f"unbalanced math delimiters {opening} ... {closing}",
+                          "close the formula on the same line", 0))
+    if line.count("$$") % 2:
+        found.append((line.find("$$") + 1, "math-delimiters", "unbalanced $$ math delimiter",
+                      "close display math with $$", 0))
+    return [(c, k, m, h) for c, k, m, h, _end in found]
+
+
+def notices(decks: list[Deck]) -> Iterable[Diagnostic]:
+    """What parsing noticed while linting (text outside cards, math artefacts, delimiters)."""
     for deck in decks:
-        for entry in deck.entries:
-            text = re.sub(r"<[^>]+>", " ", entry.answer + " " + entry.explanation)
-            found = sorted({m.group(0) for m in _REPEATED.finditer(text) if _looks_like_math(m.group(1))})
-            if found:
-                yield Diagnostic(entry.location, WARNING,
-                                 f"looks like copy-pasted math with a doubled token: {', '.join(found[:5])}",
-                                 hint="write it once, e.g. $K$ or $K=1$", code="math-artefact")
+        yield from deck.notices
 
 
-def _looks_like_math(token: str) -> bool:
-    # "KK", "K=1K=1": a short symbol (capital or with "="), not an ordinary doubled word.
-    return "=" in token or (len(token) <= 2 and token[0].isupper())
-
-
-BUILD_RULES: tuple[Rule, ...] = (duplicate_questions, duplicate_decks)
-LINT_RULES: tuple[Rule, ...] = (no_questions, math_artefacts)
+BUILD_RULES: tuple[Rule, ...] = (duplicate_questions, duplicate_decks, no_questions)
+LINT_RULES: tuple[Rule, ...] = (notices,)
 
 
 def run_rules(decks: list[Deck], rules: Iterable[Rule]) -> list[Diagnostic]:

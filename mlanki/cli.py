@@ -45,6 +45,29 @@ def build(source, output, strict, version, allow_field_change) -> None:
 
 @cli.command()
 @click.argument("source", required=False, type=click.Path(path_type=str))
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
+              help="text: file:line:col: level: message lines; json: a list of objects.")
+def check(source, output_format) -> None:
+    """Check SOURCE (default: source/) without writing anything; exit 1 when there are errors."""
+    import json
+
+    from mlanki.build import check_sources
+
+    diagnostics = check_sources(source)
+    if output_format == "json":
+        click.echo(json.dumps([d.as_dict() for d in diagnostics], indent=2, ensure_ascii=False))
+    else:
+        for diagnostic in diagnostics:
+            click.echo(diagnostic.as_check_line())
+        errors = sum(1 for d in diagnostics if d.is_error)
+        click.echo(f"{errors} error{'s' * (errors != 1)}, {len(diagnostics) - errors} "
+                   f"warning{'s' * (len(diagnostics) - errors != 1)}", err=True)
+    if any(d.is_error for d in diagnostics):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=str))
 def diff(source) -> None:
     """Show what the next build would change relative to the last release (writes nothing)."""
     from mlanki.build import diff as run_diff

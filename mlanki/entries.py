@@ -33,6 +33,16 @@ class Diagnostic:
     def __str__(self) -> str:
         return f"{self.location}: {self.level}: {self.message}"
 
+    def as_check_line(self) -> str:
+        """``file:line:col: level: message`` (column 1 when only the line is known), then the hint."""
+        where = Location(self.location.file, self.location.line, self.location.col or 1)
+        text = f"{where}: {self.level}: {self.message}"
+        return text + (f"\n    hint: {self.hint}" if self.hint else "")
+
+    def as_dict(self) -> dict:
+        return {"file": self.location.file, "line": self.location.line, "col": self.location.col or 1,
+                "level": self.level, "code": self.code, "message": self.message, "hint": self.hint}
+
     @property
     def is_error(self) -> bool:
         return self.level == ERROR

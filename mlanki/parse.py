@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mlanki import choices, styles
+from mlanki import check, choices, styles
 from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Entry, Location
 from mlanki.frontmatter import split_front_matter
 from mlanki.render import CardRenderer, MediaFiles
@@ -96,19 +96,23 @@ class _Options:
 
 
 def parse_text(text: str, file: str, settings: Settings | None = None,
-               source_dir: Path | None = None, media: MediaFiles | None = None) -> Deck:
-    """Parse one Markdown source into a Deck. Never raises on any text; problems become diagnostics."""
+               source_dir: Path | None = None, media: MediaFiles | None = None, lint: bool = False) -> Deck:
+    """Parse one Markdown source into a Deck. Never raises on any text; problems become diagnostics.
+
+    With ``lint`` the deck also carries ``notices``: findings only ``mlanki check`` reports.
+    """
     source_dir = source_dir or Path(".")
-    return _DeckParser(file, settings or Settings(), source_dir, media or MediaFiles(source_dir)).parse(text)
+    return _DeckParser(file, settings or Settings(), source_dir, media or MediaFiles(source_dir), lint).parse(text)
 
 
-def parse_file(path: Path, text: str, settings: Settings, media: MediaFiles) -> Deck:
+def parse_file(path: Path, text: str, settings: Settings, media: MediaFiles, lint: bool = False) -> Deck:
     """Parse the already-read ``text`` of ``path``; locations are shown relative to the working folder."""
-    return _DeckParser(display_path(path), settings, path.parent, media).parse(text)
+    return _DeckParser(display_path(path), settings, path.parent, media, lint).parse(text)
 
 
 class _DeckParser:
-    def __init__(self, file: str, settings: Settings, source_dir: Path, media: MediaFiles) -> None:
+    def __init__(self, file: str, settings: Settings, source_dir: Path, media: MediaFiles, lint: bool) -> None:
+        self.lint = lint
         self.file = file
         self.settings = settings
         self.source_dir = source_dir
@@ -119,8 +123,8 @@ class _DeckParser:
     def at(self, line: int) -> Location:
         return Location(self.file, line)
 
-    def warn(self, line: int, message: str, code: str, level: str = WARNING) -> None:
-        self.diagnostics.append(Diagnostic(self.at(line), level, message, code=code))
+    def warn(self, line: int, message: str, code: str, hint: str = "") -> None:
+        self.diagnostics.append(Diagnostic(self.at(line), WARNING, message, hint, code))
 
     # -- skeleton ---------------------------------------------------------------------------
     def parse(self, text: str) -> Deck:
@@ -128,7 +132,9 @@ class _DeckParser:
         self.diagnostics += problems
         self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
                                      self.settings.missing_media)
+        self.lines = text.split("\n")
         tokens = [t for t in parse_markdown(text) if t["type"] != "blank_line"]
+        self._check_fences(tokens)
         style = styles.detect(tokens, self.settings.question_style, self.settings.topic_level,
                               self.settings.question_level)
         sections = self._sections(styles.normalise(tokens, style), style)
@@ -155,9 +161,30 @@ class _DeckParser:
                     self.at(title_line or 1), tuple(entries), tuple(sorted(self.diagnostics, key=_by_place)),
                     tuple(sorted(self.notices, key=_by_place)))
 
-    def notice(self, line: int, message: str, code: str) -> None:
+    def notice(self, line: int, message: str, code: str, col: int = 0, hint: str = "") -> None:
         """A finding only ``mlanki check`` shows: the deck is still right."""
-        self.notices.append(Diagnostic(self.at(line), WARNING, message, code=code))
+        if self.lint:
+            self.notices.append(Diagnostic(Location(self.file, line, col), WARNING, message, hint, code))
+
+    def _lint_lines(self, items: list) -> None:
+        if not self.lint:
+            return
+        for line in _lines(items):
+            raw = self.lines[line.line - 1] if 0 < line.line <= len(self.lines) else ""
+            for col, code, message, hint in check.line_problems(raw):
+                self.notice(line.line, message, code, col, hint)
+
+    def _check_fences(self, tokens: list[Token]) -> None:
+        """A fence never closed swallows the rest of the file into one code block."""
+        for token in tokens:
+            if token["type"] != "block_code" or token.get("style") != "fenced":
+                continue
+            end = token["line"] + token["raw"].count("\n") + 1  # the line the closing fence should be on
+            closing = self.lines[end - 1].strip() if end <= len(self.lines) else ""
+            if not closing.startswith(token.get("marker", "```")[:3]):
+                self.diagnostics.append(Diagnostic(Location(self.file, token["line"], 1), ERROR,
+                                                   "code fence is never closed; the rest of the file became code",
+                                                   "close it with " + token.get("marker", "```"), "fence"))
 
     def _sections(self, tokens: list[Token], style: styles.Style) -> list[_Section]:
         sections = [_Section(None, 1)]
@@ -206,6 +233,7 @@ class _DeckParser:
     def _entry(self, section: _Section, topic: str) -> Entry | None:
         stem, body = _unwrap_details(section.body)
         items = self._items(body)
+        self._lint_lines(items)
         explicit_id = self._explicit_id(section, items)
         items = [i for i in items if not (isinstance(i, dict) and i["type"] == "block_html"
                                             and _EXPLICIT_ID.fullmatch(i.get("raw", "").strip()))]
@@ -265,16 +293,19 @@ class _DeckParser:
                     break
         if correct is not None and not 0 <= correct < len(found.html):
             self.warn(said_at, f"the correct option ({correct + 1}) is out of range: the question has "
-                      f"{len(found.html)} options", "correct-out-of-range")
+                      f"{len(found.html)} options", "correct-out-of-range",
+                      "options count from 1 (or A) in the order they are written")
             correct = None
         explanation = self._render(_without_markers(found.rest))
         if correct is None and not explanation:
             self.warn(section.line, f"multiple-choice question has options but no answer: "
-                      f"{_short(common['question_text'])}", "no-answer")
+                      f"{_short(common['question_text'])}", "no-answer",
+                      "write the answer after the options, e.g. 'The correct answer is option 2.'")
             return None
         if correct is None:
             self.warn(section.line, "multiple-choice question states no correct option; the card shows the "
-                      "options and the explanation only", "no-correct-option")
+                      "options and the explanation only", "no-correct-option",
+                      "state it, e.g. 'The correct answer is B.'")
         answer = f"{chr(ord('A') + correct)}. {found.html[correct]}" if correct is not None else ""
         return Entry(answer=answer, explanation=explanation, options=tuple(found.html), correct=correct,
                      media=self._take_media(), **common)
@@ -295,7 +326,7 @@ class _DeckParser:
         answer = self._render(answer_items)
         if not answer or _PLACEHOLDER.match(_raw_text(answer_items[0]) if answer_items else ""):
             self.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
-                      "no-answer")
+                      "no-answer", "write the answer below the question, before the next heading or ***")
             return None
         definition = self._definition(common["question_text"], answer_items)
         return Entry(answer=answer, explanation=self._render(rest), definition=definition,
@@ -334,8 +365,8 @@ class _DeckParser:
         if inline:
             texts = choices.split_inline_options(inline)
             if not texts:
-                self.warn(label_line.line, "could not tell the options apart on this line; label them "
-                          "A) B) C) or put one per line", "unlabelled-options")
+                self.warn(label_line.line, "could not tell the options apart on this line", "unlabelled-options",
+                          "label them A) B) C) or put one option per line")
                 return None
             return _Options([html.escape(t, quote=False) for t in texts], texts, [_Para(para.lines[1:])] + after)
         lines = para.lines[1:]
