@@ -21,14 +21,15 @@ _STATEMENT = r"(?:the\s+)?correct\s+(?:answer|option|choice)\s+is\s*:?\s+"
 _CORRECT_NUMBER = re.compile(_STATEMENT + r"(?:option\s+|number\s+|#)?(\d+)\b", re.IGNORECASE)
 _CORRECT_OPTION_LETTER = re.compile(_STATEMENT + r"option\s+\(?([A-Ha-h])\b", re.IGNORECASE)
 _CORRECT_LETTER = re.compile(_STATEMENT + r"(?:\(?([A-H])(?=[).:,]|\s*$)|\(?([a-h])\))")
-_CORRECT_TEXT = re.compile(_STATEMENT + r"[\"“']?(.+?)[\"”']?\s*[.!]?\s*$", re.IGNORECASE)
+_CORRECT_TEXT = re.compile(_STATEMENT + r"[\"“']?(.+?)[\"”']?\s*(?:[.!](?=\s|$)|$)", re.IGNORECASE)
 _OPTION_IN_PARENS = re.compile(r"\(option\s+([A-Ha-h]|\d+)\)", re.IGNORECASE)
 _QUOTED_OPTION = re.compile(r"[\"“]\(?([A-Ha-h])\)\s*[^\"”]+[\"”]")
 _ANSWER_IS_LETTER = re.compile(r"^\s*answer\s*:\s*\(?([A-Ha-h])[).](?:\s|$)", re.IGNORECASE)
 
 # A sentence that only says which option is right: the card marks the option instead.
 MARKER_SENTENCE = re.compile(
-    r"^\s*(?:(?:therefore|so|thus|hence)\s*,?\s+)?" + _STATEMENT + r"(?:.*?[.!](?=\s|$)|.*$)\s*", re.IGNORECASE
+    r"(?:^|(?<=[.!?]\s))\s*(?:(?:therefore|so|thus|hence)\s*,?\s+)?" + _STATEMENT + r"(?:.*?[.!](?=\s|$)|.*$)\s*",
+    re.IGNORECASE,
 )
 
 
@@ -64,10 +65,10 @@ def answer_prefix(text: str) -> int:
     return m.end() if m else 0
 
 
-def marker_sentence(text: str) -> int:
-    """Length of a leading sentence that only states the correct option, 0 when there is none."""
-    m = MARKER_SENTENCE.match(text)
-    return m.end() if m else 0
+def marker_sentence(text: str) -> tuple[int, int] | None:
+    """(start, end) of a sentence that only states the correct option (first or after another), or None."""
+    m = MARKER_SENTENCE.search(text)
+    return (m.start(), m.end()) if m else None
 
 
 def split_inline_options(text: str) -> list[str]:

@@ -20,7 +20,7 @@ from mlanki.frontmatter import split_front_matter
 from mlanki.render import CardRenderer, MediaFiles
 from mlanki.settings import Settings
 from mlanki.sources import display_path
-from mlanki.syntax import Token, drop_chars, lstrip_tokens, parse_markdown, plain_text
+from mlanki.syntax import Token, cut_chars, drop_chars, is_blank, lstrip_tokens, parse_markdown, plain_text
 
 _TOPIC_PREFIX = re.compile(r"^\s*topic\s*\d+\s*[:.-]\s*", re.IGNORECASE)
 _NOT_A_TOPIC = re.compile(r"^\s*(contact(\s+me)?|contacts|license|licence|references)\s*:?\s*$", re.IGNORECASE)
@@ -49,6 +49,11 @@ class _Line:
     @property
     def text(self) -> str:
         return plain_text(self.tokens).strip()
+
+    @property
+    def text_raw(self) -> str:
+        """The visible text unstripped, so positions match the tokens."""
+        return plain_text(self.tokens)
 
 
 @dataclass
@@ -215,13 +220,14 @@ class _DeckParser:
         titled = [s for s in headings if s.level == 1 and s.title]
         if not titled and headings:
             top = min(s.level for s in headings)
-            titled = [s for s in headings if s.level == top]
+            titled = [s for s in headings if s.level == top and not _TOPIC_PREFIX.match(s.title)]
             titled = titled if len(titled) == 1 and not any(s.is_question for s in sections[:sections.index(titled[0])]) else []
         if not titled:
             return "", "", 0
         section = titled[0]
-        paragraphs = [t for t in section.body if t["type"] == "paragraph"]
-        description = self.renderer.finish("\n".join(self.renderer.inline(p["children"]) for p in paragraphs))
+        paragraphs = self._items([t for t in section.body if t["type"] == "paragraph"])
+        description = self.renderer.finish("\n".join(
+            "<br>\n".join(self.renderer.inline(line.tokens) for line in para.lines) for para in paragraphs))
         return section.title, description, section.line
 
     def _topic_name(self, title: str) -> str | None:
@@ -265,7 +271,9 @@ class _DeckParser:
         items: list = []
         for token in body:
             if token["type"] == "paragraph":
-                items.append(_Para(_split_lines(token["children"], token["line"])))
+                lines = [line for line in _split_lines(token["children"], token["line"]) if not is_blank(line.tokens)]
+                if lines:
+                    items.append(_Para(lines))
             else:
                 items.append(token)
         return items
@@ -372,9 +380,11 @@ class _DeckParser:
         lines = para.lines[1:]
         if not lines and after and isinstance(after[0], dict) and after[0]["type"] == "list":
             return self._options_from_list(after[0], after[1:], require_evidence=False)
+        if not lines and after and isinstance(after[0], _Para):
+            para, after, lines = after[0], after[1:], after[0].lines  # a blank line after the label
         taken = []
         for line in lines:
-            if choices.find_correct(line.text, []) or choices.detail_prefix(line.text) or choices.marker_sentence(line.text):
+            if choices.find_correct(line.text, []) or choices.detail_prefix(line.text):
                 break
             taken.append(line)
         if len(taken) < 2:
@@ -420,10 +430,14 @@ class _DeckParser:
             return self._option_lines(labelled, ([_Para(rest)] if rest else []) + after)
         for n, line in enumerate(para.lines):
             if choices.find_correct(line.text, [l.text for l in para.lines[:n]]):
-                bare = para.lines[:n]
-                if len(bare) >= 2 and all(len(l.text) <= _BARE_OPTION_CHARS and not l.text.endswith(":") for l in bare):
-                    return self._option_lines(bare, [_Para(para.lines[n:])] + after)
-                return None
+                return self._bare_options(para.lines[:n], [_Para(para.lines[n:])] + after)
+        if after and isinstance(after[0], _Para) and choices.find_correct(after[0].lines[0].text, []):
+            return self._bare_options(para.lines, after)  # options, a blank line, then the answer
+        return None
+
+    def _bare_options(self, lines: list[_Line], rest: list) -> _Options | None:
+        if len(lines) >= 2 and all(len(l.text) <= _BARE_OPTION_CHARS and not l.text.endswith(":") for l in lines):
+            return self._option_lines(lines, rest)
         return None
 
     def _option_lines(self, lines: list[_Line], rest: list) -> _Options:
@@ -521,7 +535,20 @@ def _strip_line_prefix(items: list, prefix_length) -> list:
 
 def _without_markers(items: list) -> list:
     """The explanation: drop "Detail:" labels and sentences that only name the correct option."""
-    return _strip_line_prefix(_strip_line_prefix(items, choices.detail_prefix), choices.marker_sentence)
+    out = []
+    for item in _strip_line_prefix(items, choices.detail_prefix):
+        if isinstance(item, _Para):
+            lines = []
+            for line in item.lines:
+                span = choices.marker_sentence(line.text_raw)
+                if span:
+                    line = _Line(lstrip_tokens(cut_chars(line.tokens, *span)), line.line)
+                if line.text:
+                    lines.append(line)
+            item = _Para(lines) if lines else None
+        if item is not None:
+            out.append(item)
+    return out
 
 
 def _split_short_answer(line: _Line) -> tuple[_Line | None, _Line | None]:

@@ -166,7 +166,8 @@ class CardRenderer(HTMLRenderer):
         return r"\(" + html.escape(text, quote=False) + r"\)"
 
     def block_math(self, text: str) -> str:
-        return r'<div class="mlanki-math">\[' + html.escape(text, quote=False) + r"\]</div>"
+        # A span, not a div: display math also stands inside paragraphs; MathJax lays it out as a block.
+        return r'<span class="mlanki-math">\[' + html.escape(text, quote=False) + r"\]</span>"
 
     # -- code ----------------------------------------------------------------------------
     def block_code(self, code: str, info: str | None = None) -> str:

@@ -8,6 +8,7 @@ plugin beside mistune's own ``$``/``$$`` one, so all four reach the renderer as 
 
 from __future__ import annotations
 
+import html
 import re
 from bisect import bisect_right
 from functools import lru_cache
@@ -69,14 +70,29 @@ _PAREN_MATH = r"\\\((?P<paren_math_text>[\s\S]+?)\\\)"
 _BRACKET_MATH = r"\\\[(?P<bracket_math_text>[\s\S]+?)\\\]"
 
 
+# Stray escapes such as "\\[my last name \\]" are prose, not math: math has a symbol, a digit or
+# a command in it, or is a single short token.
+_MATHY = re.compile(r"[\\^_=+\-*/{}<>|]|\d|^\s*\w{1,3}\s*$")
+
+
 def _parse_paren_math(inline, m, state) -> int:
+    if not _MATHY.search(m.group("paren_math_text")):
+        return _escaped(m, state)
     state.append_token({"type": "inline_math", "raw": m.group("paren_math_text")})
     return m.end()
 
 
 def _parse_bracket_math(inline, m, state) -> int:
+    if not _MATHY.search(m.group("bracket_math_text")):
+        return _escaped(m, state)
     state.append_token({"type": "block_math", "raw": m.group("bracket_math_text")})
     return m.end()
+
+
+def _escaped(m, state) -> int:
+    """Not math after all: the backslash only escapes the bracket, as Markdown says."""
+    state.append_token({"type": "text", "raw": m.group(0)[1]})
+    return m.start() + 2
 
 
 def latex_delimiters(md: mistune.Markdown) -> None:
@@ -108,9 +124,31 @@ def plain_text(tokens: list[Token]) -> str:
             parts.append(plain_text(tok["children"]))
         elif tok["type"] in ("softbreak", "linebreak"):
             parts.append(" ")
+        elif tok["type"] == "text":
+            parts.append(html.unescape(tok["raw"]) if "&" in tok["raw"] else tok["raw"])
         elif "raw" in tok:
             parts.append(tok["raw"])
     return "".join(parts)
+
+
+def is_blank(tokens: list[Token]) -> bool:
+    """Only spaces and ``&nbsp;`` spacers: a line the card need not show."""
+    return all(t["type"] == "text" for t in tokens) and not plain_text(tokens).strip()
+
+
+def cut_chars(tokens: list[Token], start: int, end: int) -> list[Token]:
+    """Inline tokens without the visible characters ``start:end`` (a sentence inside one text token)."""
+    out: list[Token] = []
+    offset = 0
+    for token in tokens:
+        size = len(plain_text([token]))
+        if token["type"] == "text" and offset <= start and end <= offset + size and "&" not in token["raw"]:
+            raw = token["raw"]
+            out.append(dict(token, raw=raw[: start - offset] + raw[end - offset:]))
+        else:
+            out.append(token)
+        offset += size
+    return out
 
 
 def lstrip_tokens(tokens: list[Token]) -> list[Token]:
