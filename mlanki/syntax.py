@@ -19,6 +19,7 @@ from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 from mistune.inline_parser import InlineParser
 from mistune.plugins import import_plugin
+from mistune.plugins.math import BLOCK_MATH_PATTERN, parse_block_math
 
 Token = dict[str, Any]
 
@@ -95,13 +96,35 @@ def _escaped(m, state) -> int:
     return m.start() + 2
 
 
+# $..$ as pandoc reads it: no space just inside the dollars, no digit just after, so prices
+# ("$5 and $10", "$ 3") stay prose. $$..$$ and block math are mistune's own.
+_INLINE_DOLLAR_MATH = (
+    r"\$\$(?P<display_math_text>(?:[^$\\]|\\.)*?)\$\$|"
+    r"\$(?!\s)(?P<math_text>(?:[^$\\\n]|\\.)*?[^\s$\\])\$(?!\d)"
+)
+
+
+def _parse_dollar_math(inline, m, state) -> int:
+    if m.group("display_math_text") is not None:
+        state.append_token({"type": "block_math", "raw": m.group("display_math_text")})
+    else:
+        state.append_token({"type": "inline_math", "raw": m.group("math_text")})
+    return m.end()
+
+
+def dollar_math(md: mistune.Markdown) -> None:
+    """mistune plugin: ``$$`` blocks (mistune's rule) and stricter inline ``$..$``."""
+    md.block.register("block_math", BLOCK_MATH_PATTERN, parse_block_math, before="list")
+    md.inline.register("inline_math", _INLINE_DOLLAR_MATH, _parse_dollar_math, before="codespan")
+
+
 def latex_delimiters(md: mistune.Markdown) -> None:
     """mistune plugin: read ``\\(..\\)`` and ``\\[..\\]`` as math (before backslash escapes eat them)."""
     md.inline.register("paren_math", _PAREN_MATH, _parse_paren_math, before="escape")
     md.inline.register("bracket_math", _BRACKET_MATH, _parse_bracket_math, before="escape")
 
 
-PLUGINS = ("strikethrough", "mark", "table", "math", "task_lists", latex_delimiters)
+PLUGINS = ("strikethrough", "mark", "table", dollar_math, "task_lists", latex_delimiters)
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,72 @@
+"""``mlanki check``: the real problems of a source, as file:line:col with hints, writing nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mlanki.cli import cli
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, ["check", *args], catch_exceptions=False)
+
+
+def test_bundled_source_problems_with_line_numbers(project):
+    result = run()
+    assert result.exit_code == 0  # warnings only
+    found = [line.split(": warning: ")[0] for line in result.stdout.splitlines() if ": warning: " in line]
+    assert "source/ml-micro-learning.md:79:1" in found
+    artefacts = [line for line in result.stdout.splitlines() if "copy-pasted math" in line]
+    assert [a.split(":")[1] for a in artefacts] == ["17", "18", "19", "20", "22", "23", "24", "24", "25", "27",
+                                                    "28", "28", "28"]
+    assert "source/ml-micro-learning.md:20:6: warning: looks like copy-pasted math with a doubled token: " \
+           "'K=1K=1'" in result.stdout
+    assert "    hint: write it once, e.g. 'K=1' or $K=1$" in result.stdout
+    assert result.stderr.strip() == "0 errors, 14 warnings"
+    assert sorted(p.name for p in project.rglob("*") if p.is_file()) == ["ml-micro-learning.md"], "writes nothing"
+
+
+def test_json_format(project):
+    result = run("--format", "json")
+    items = json.loads(result.stdout)
+    assert items[0] == {"file": "source/ml-micro-learning.md", "line": 17, "col": 209, "level": "warning",
+                        "code": "math-artefact", "message": "looks like copy-pasted math with a doubled token: 'KK'",
+                        "hint": "write it once, e.g. 'K' or $K$"}
+    assert {i["code"] for i in items} == {"math-artefact", "no-answer"}
+
+
+def test_errors_exit_1_and_every_rule_reports(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("source").mkdir()
+    Path("source/deck.md").write_text(
+        "# **D**\n"
+        "## **Topic1: T**\n"
+        "Stray text under the topic.\n"
+        "#### What is a?\n"
+        "* A) x\n* B) y\n\nThe correct answer is option 7. Because x wins.\n"
+        "***\n"
+        "Orphan text after a separator.\n"
+        "#### What is b?\n"
+        "Answer options: one two three\n"
+        "#### What is c?\n"
+        "![p](missing.png) and \\(x + y\n"
+        "#### What is A?\n"
+        "Duplicate of the first, by case.\n",
+        encoding="utf-8")
+    result = run()
+    assert result.exit_code == 1
+    lines = [line for line in result.stdout.splitlines() if not line.startswith("    hint")]
+    assert lines == [
+        "source/deck.md:2:1: warning: text under a topic heading is not part of any card",
+        "source/deck.md:4:1: warning: multiple-choice question states no correct option; the card shows the "
+        "options and the explanation only",
+        "source/deck.md:8:1: warning: the correct option (7) is out of range: the question has 2 options",
+        "source/deck.md:10:1: warning: text after *** and before the next heading is not part of any card",
+        "source/deck.md:12:1: warning: could not tell the options apart on this line",
+        "source/deck.md:14:1: error: image 'missing.png' not found",
+        "source/deck.md:14:23: warning: unbalanced math delimiters \\( ... \\)",
+        "source/deck.md:15:1: error: duplicate question (also at source/deck.md:4): What is A?",
+    ]
