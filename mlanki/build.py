@@ -27,6 +27,7 @@ from mlanki.identity import Plan, plan_deck
 from mlanki.notetypes import NoteType, default_notetypes
 from mlanki.package import PackageContent, package_bytes
 from mlanki.parse import parse_file
+from mlanki.progress import Progress, no_progress
 from mlanki.record import RECORD_NAME, Record, write_atomically
 from mlanki.render import MediaFiles
 from mlanki.settings import Settings, load_settings
@@ -82,10 +83,12 @@ class BuildResult:
 
 def build(source: str | Path | None = None, output: str | Path | None = None, *, strict: bool | None = None,
           version: str | None = None, allow_field_change: bool = False, settings: Settings | None = None,
-          notetypes: dict[str, NoteType] | None = None, now: int | None = None) -> BuildResult:
+          notetypes: dict[str, NoteType] | None = None, now: int | None = None,
+          progress: Progress = no_progress) -> BuildResult:
     """Build one .apkg per source file into the output folder; raises MlankiError on bad input.
 
     ``now`` (seconds) stamps notes that changed in this build; by default SOURCE_DATE_EPOCH or the clock.
+    ``progress(step, done, total)`` is told how far the slow steps are.
     """
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
@@ -95,11 +98,11 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     if cached is not None:
         return cached
 
-    planned = plan_build(settings, files, notetypes, version, allow_field_change, now)
+    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress)
     result = BuildResult(diagnostics=planned.diagnostics)
     outputs = []
     for deck, plan in zip(planned.decks, planned.plans):
-        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output)
+        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output, progress)
         result.decks.append(deck_result)
         outputs += [deck_result.package, deck_result.latest]
 
@@ -123,9 +126,10 @@ class PlannedBuild:
 
 
 def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None = None,
-               allow_field_change: bool = False, now: int | None = None) -> PlannedBuild:
+               allow_field_change: bool = False, now: int | None = None,
+               progress: Progress = no_progress) -> PlannedBuild:
     """Read, parse, validate, map and match every deck; raises SourceError before any write."""
-    decks, media, diagnostics = read_and_parse(files, settings)
+    decks, media, diagnostics = read_and_parse(files, settings, progress=progress)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
@@ -158,8 +162,8 @@ def check_sources(source: str | Path | None = None, *, settings: Settings | None
     return sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
 
 
-def read_and_parse(files: list[Path], settings: Settings,
-                   lint: bool = False) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
+def read_and_parse(files: list[Path], settings: Settings, lint: bool = False,
+                   progress: Progress = no_progress) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
     """Read and parse every source; the diagnostics of both steps, sorted by place."""
     root = settings.source if settings.source.is_dir() else settings.source.parent
     media = MediaFiles(root)
@@ -169,7 +173,7 @@ def read_and_parse(files: list[Path], settings: Settings,
         if source.problem:
             diagnostics.append(source.problem)
             continue
-        deck = parse_file(path, source.text, settings, media, lint)
+        deck = parse_file(path, source.text, settings, media, lint, progress)
         decks.append(deck)
         diagnostics.extend(deck.diagnostics)
     return decks, media, diagnostics
@@ -213,7 +217,7 @@ def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
 
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
-                output: Path) -> DeckResult:
+                output: Path, progress: Progress) -> DeckResult:
     name = slug(deck.name)
     package = output / f"{name}-{plan.version}.apkg"
     latest = output / f"{name}.apkg"
@@ -224,7 +228,7 @@ def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: M
         deck=deck.name, description=description,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
         notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
-    data = package_bytes(content)
+    data = package_bytes(content, progress)
     sha = hashlib.sha256(data).hexdigest()
     written = False
     for path in (package, latest):

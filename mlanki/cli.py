@@ -33,12 +33,18 @@ def build(source, output, strict, version, allow_field_change) -> None:
     """Build one .apkg per Markdown file of SOURCE (default: source/) into build/."""
     from mlanki.build import build as run_build
     from mlanki.errors import SourceError
+    from mlanki.progress import for_stderr, no_progress
 
+    bar = for_stderr()
     try:
-        result = run_build(source, output, strict=strict, version=version, allow_field_change=allow_field_change)
+        result = run_build(source, output, strict=strict, version=version, allow_field_change=allow_field_change,
+                           progress=bar or no_progress)
     except SourceError as error:
         _print_diagnostics(error.diagnostics)
         sys.exit(1)
+    finally:
+        if bar:
+            bar.close()
     _print_diagnostics(result.diagnostics)
     click.echo(result.summary())
 

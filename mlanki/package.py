@@ -23,6 +23,7 @@ import genanki
 from mlanki.errors import MlankiError
 from mlanki.identity import NOTE_ID_STRIDE, PlannedNote
 from mlanki.notetypes import NoteType
+from mlanki.progress import Progress, no_progress
 
 # genanki fills collection-level stamps from this; it never reaches notes or note types.
 COLLECTION_STAMP = 1_600_000_000
@@ -62,12 +63,12 @@ def deck_id(name: str) -> int:
     return (1 << 30) + int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % (1 << 30)
 
 
-def package_bytes(content: PackageContent) -> bytes:
+def package_bytes(content: PackageContent, progress: Progress = no_progress) -> bytes:
     """The .apkg file for ``content`` as bytes."""
     fd, db_path = tempfile.mkstemp(suffix=".anki2")
     os.close(fd)
     try:
-        _write_collection(db_path, content)
+        _write_collection(db_path, content, progress)
         return _zip(Path(db_path), content.media)
     except sqlite3.Error as problem:
         raise MlankiError(f"cannot write the Anki collection for '{content.deck}': {problem}") from None
@@ -75,7 +76,7 @@ def package_bytes(content: PackageContent) -> bytes:
         Path(db_path).unlink(missing_ok=True)
 
 
-def _write_collection(db_path: str, content: PackageContent) -> None:
+def _write_collection(db_path: str, content: PackageContent, progress: Progress) -> None:
     models = {nt.kind: _RecordedModel(nt, model_id, mod) for nt, model_id, mod in content.notetypes}
     deck_names = sorted({content.deck} | {n.deck for n in content.notes})
     decks = {name: genanki.Deck(deck_id(name), name, content.description if name == content.deck else "")
@@ -89,8 +90,11 @@ def _write_collection(db_path: str, content: PackageContent) -> None:
         genanki.Package(list(decks.values())).write_to_db(cursor, COLLECTION_STAMP, iter(()))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # genanki's HTML heuristics; our fields are rendered HTML
+            total = len(content.notes)
             for position, planned in enumerate(content.notes):
                 _write_note(cursor, planned, models[planned.kind], decks[planned.deck].deck_id, position)
+                if position % 1000 == 0:
+                    progress("writing", position, total)
         conn.commit()
     finally:
         conn.close()

@@ -18,6 +18,7 @@ from mlanki import check, choices, styles
 from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Entry, Location
 from mlanki.frontmatter import split_front_matter
 from mlanki.render import CardRenderer, MediaFiles
+from mlanki.progress import Progress, no_progress
 from mlanki.settings import Settings
 from mlanki.sources import display_path
 from mlanki.syntax import Token, cut_chars, drop_chars, is_blank, lstrip_tokens, parse_markdown, plain_text
@@ -110,14 +111,18 @@ def parse_text(text: str, file: str, settings: Settings | None = None,
     return _DeckParser(file, settings or Settings(), source_dir, media or MediaFiles(source_dir), lint).parse(text)
 
 
-def parse_file(path: Path, text: str, settings: Settings, media: MediaFiles, lint: bool = False) -> Deck:
+def parse_file(path: Path, text: str, settings: Settings, media: MediaFiles, lint: bool = False,
+               progress: Progress = no_progress) -> Deck:
     """Parse the already-read ``text`` of ``path``; locations are shown relative to the working folder."""
-    return _DeckParser(display_path(path), settings, path.parent, media, lint).parse(text)
+    parser = _DeckParser(display_path(path), settings, path.parent, media, lint)
+    parser.progress = progress
+    return parser.parse(text)
 
 
 class _DeckParser:
     def __init__(self, file: str, settings: Settings, source_dir: Path, media: MediaFiles, lint: bool) -> None:
         self.lint = lint
+        self.progress: Progress = no_progress
         self.file = file
         self.settings = settings
         self.source_dir = source_dir
@@ -146,7 +151,9 @@ class _DeckParser:
         name, description, title_line = self._title(sections)
         entries: list[Entry] = []
         topic: str | None = ""
-        for section in sections:
+        for number, section in enumerate(sections):
+            if number % 1000 == 0:
+                self.progress("parsing", number, len(sections))
             if section.heading is None or section.line == title_line:
                 continue
             if not section.is_question:
