@@ -25,6 +25,7 @@ from mlanki.syntax import Token, cut_chars, drop_chars, is_blank, lstrip_tokens,
 
 _TOPIC_PREFIX = re.compile(r"^\s*topic\s*\d+\s*[:.-]\s*", re.IGNORECASE)
 _NOT_A_TOPIC = re.compile(r"^\s*(contact(\s+me)?|contacts|license|licence|references)\s*:?\s*$", re.IGNORECASE)
+_BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"^\s*(answer\s+here|todo|tbd|to\s+do|\.\.\.|…)\s*[.!]?\s*$", re.IGNORECASE)
 _CONTENTS = re.compile(r"^\s*(table\s+of\s+)?contents\s*:?\s*$", re.IGNORECASE)
 _DETAILS_OPEN = re.compile(r"^\s*<details[^>]*>\s*(<summary>.*?</summary>)?\s*", re.IGNORECASE | re.DOTALL)
@@ -138,10 +139,12 @@ class _DeckParser:
 
     # -- skeleton ---------------------------------------------------------------------------
     def parse(self, text: str) -> Deck:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")  # as mistune and editors count lines
         text, self.settings, title, problems = split_front_matter(text, self.file, self.settings)
         self.diagnostics += problems
         self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
                                      self.settings.missing_media)
+        self._line_join = "<br>\n" if self.settings.line_breaks else "\n"
         self.lines = text.split("\n")
         tokens = [t for t in parse_markdown(text) if t["type"] != "blank_line"]
         self._check_fences(tokens)
@@ -233,8 +236,9 @@ class _DeckParser:
             return "", "", 0
         section = titled[0]
         paragraphs = self._items([t for t in section.body if t["type"] == "paragraph"])
+        self.renderer.location = self.at(section.line + 1)
         description = self.renderer.finish("\n".join(
-            "<br>\n".join(self.renderer.inline(line.tokens) for line in para.lines) for para in paragraphs))
+            self._line_join.join(self._inline_at(line.line, line.tokens) for line in para.lines) for para in paragraphs))
         return section.title, description, section.line
 
     def _topic_name(self, title: str) -> str | None:
@@ -255,7 +259,7 @@ class _DeckParser:
         heading_tokens = [t for t in section.heading["children"] if not _is_id_comment(t)]
         question_text, heading_options = choices.split_heading_options(plain_text(heading_tokens).strip())
         question = (html.escape(question_text, quote=False) if heading_options
-                    else self.renderer.finish(self.renderer.inline(heading_tokens)))
+                    else self.renderer.finish(self._inline_at(section.line, heading_tokens)))
         if stem:
             question = question + "\n" + self._render(self._items(stem))
         location = self.at(section.line)
@@ -330,9 +334,12 @@ class _DeckParser:
         first = items[0] if items else None
         answer_items, rest = items, []
         if isinstance(first, _Para) and choices.answer_prefix(first.lines[0].text):
-            labelled = _strip_line_prefix([first], choices.answer_prefix)[0]
-            answer_items = [_Para(labelled.lines[:1])]
-            rest = ([_Para(labelled.lines[1:])] if len(labelled.lines) > 1 else []) + items[1:]
+            labelled = _strip_line_prefix([first], choices.answer_prefix)
+            if labelled and labelled[0].lines[0].line == first.lines[0].line:
+                answer_items = [_Para(labelled[0].lines[:1])]
+                rest = ([_Para(labelled[0].lines[1:])] if len(labelled[0].lines) > 1 else []) + items[1:]
+            else:  # "Answer:" alone on its line: the answer is what follows
+                return self._basic(labelled + items[1:], common) if labelled + items[1:] else self._no_answer(common)
         elif isinstance(first, _Para):
             short, remainder = _split_short_answer(first.lines[0])
             if short is not None:
@@ -340,12 +347,15 @@ class _DeckParser:
                 rest = [_Para([remainder] + first.lines[1:])] + items[1:]
         answer = self._render(answer_items)
         if not answer or _PLACEHOLDER.match(_raw_text(answer_items[0]) if answer_items else ""):
-            self.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
-                      "no-answer", "write the answer below the question, before the next heading or ***")
-            return None
+            return self._no_answer(common)
         definition = self._definition(common["question_text"], answer_items)
         return Entry(answer=answer, explanation=self._render(rest), definition=definition,
                      media=self._take_media(), **common)
+
+    def _no_answer(self, common: dict) -> None:
+        self.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
+                  "no-answer", "write the answer below the question, before the next heading or ***")
+        return None
 
     def _cloze_entry(self, items: list, common: dict) -> Entry:
         raw = "".join(_raw_text(i) for i in items)
@@ -403,7 +413,7 @@ class _DeckParser:
         items = token["children"]
         if _is_task_list(token):
             checked = [n for n, i in enumerate(items) if i.get("attrs", {}).get("checked")]
-            found = self._list_item_options(items, after)
+            found = self._list_item_options(items, after, token.get("line", 0))
             found.checked = checked[0] if len(checked) == 1 else None
             return found
         labels = [choices.option_label(plain_text(i["children"]))[0] for i in items]
@@ -411,16 +421,17 @@ class _DeckParser:
             texts = [plain_text(i["children"]).strip() for i in items]
             if not any(choices.find_correct(line.text, texts) for line in _lines(after)):
                 return None
-        return self._list_item_options(items, after)
+        return self._list_item_options(items, after, token.get("line", 0))
 
-    def _list_item_options(self, items: list[Token], after: list) -> _Options:
+    def _list_item_options(self, items: list[Token], after: list, first_line: int) -> _Options:
         html_options, texts = [], []
-        for item in items:
+        for number, item in enumerate(items):
             children = item["children"]
             text = plain_text(children).strip()
             _label, cut = choices.option_label(text)
             if cut and children and "children" in children[0]:
                 children = [dict(children[0], children=drop_chars(children[0]["children"], cut))] + children[1:]
+            self.renderer.location = self.at(first_line + number)  # one option per line
             html_options.append(self.renderer.finish(self.renderer.blocks(children)))
             texts.append(text[cut:].strip())
         return _Options(html_options, texts, after)
@@ -452,7 +463,7 @@ class _DeckParser:
         for line in lines:
             _label, cut = choices.option_label(line.text)
             tokens = drop_chars(lstrip_tokens(line.tokens), cut) if cut else line.tokens
-            html_options.append(self.renderer.finish(self.renderer.inline(tokens)))
+            html_options.append(self.renderer.finish(self._inline_at(line.line, tokens)))
             texts.append(line.text[cut:].strip())
         return _Options(html_options, texts, rest)
 
@@ -484,11 +495,15 @@ class _DeckParser:
                 lines = [self._render_line(line) for line in item.lines if line.tokens]
                 lines = [line for line in lines if line]
                 if lines:
-                    parts.append("<p>" + "<br>\n".join(lines) + "</p>")
+                    parts.append("<p>" + self._line_join.join(lines) + "</p>")
             else:
                 self.renderer.location = self.at(item.get("line", 0))
                 parts.append(self.renderer.blocks([item]))
         return self.renderer.finish("\n".join(p for p in parts if p.strip()))
+
+    def _inline_at(self, line: int, tokens: list[Token]) -> str:
+        self.renderer.location = self.at(line)
+        return self.renderer.inline(tokens)
 
     def _render_line(self, line: _Line) -> str:
         self.renderer.location = self.at(line.line)
@@ -505,12 +520,21 @@ class _DeckParser:
 
 # -- token helpers --------------------------------------------------------------------------
 def _split_lines(children: list[Token], first_line: int) -> list[_Line]:
+    """A paragraph's lines; a ``<br/>`` written at a line's end is that same line break."""
     lines = [_Line([], first_line)]
     for token in children:
         if token["type"] in ("softbreak", "linebreak"):
             lines.append(_Line([], lines[-1].line + 1))
+        elif token["type"] == "inline_html" and _BR.match(token["raw"]):
+            lines[-1].tokens.append({"type": "linebreak_html"})
         else:
             lines[-1].tokens.append(token)
+    for line in lines:
+        # a <br/> at the end of a line only repeats the line break; one inside the line stays
+        while line.tokens and (line.tokens[-1]["type"] == "linebreak_html" or (
+                line.tokens[-1]["type"] == "text" and not line.tokens[-1]["raw"].strip())):
+            line.tokens.pop()
+        line.tokens = [{"type": "linebreak"} if t["type"] == "linebreak_html" else t for t in line.tokens]
     return lines
 
 

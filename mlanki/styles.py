@@ -64,7 +64,7 @@ def normalise(tokens: list[Token], style: Style) -> list[Token]:
     while index < len(tokens):
         token = tokens[index]
         following = tokens[index + 1] if index + 1 < len(tokens) else None
-        if token["type"] == "block_html" and _SEPARATOR_HTML.match(token.get("raw", "")):
+        if _is_separator(token):
             out.append({"type": "thematic_break", "line": token.get("line", 0)})
         elif style.kind == BOLD and (found := _bold_question(token)) is not None:
             question, rest = found
@@ -96,9 +96,31 @@ def strip_symbols(text: str) -> str:
     return _SYMBOLS.sub("", text)
 
 
+def _is_separator(token: Token) -> bool:
+    """``<br/>`` alone between questions (as an HTML block or a paragraph of it) works like ``***``."""
+    if token["type"] == "block_html":
+        return bool(_SEPARATOR_HTML.match(token.get("raw", "")))
+    if token["type"] == "paragraph":
+        parts = [t for t in token["children"] if not (t["type"] in ("text", "softbreak") and not t.get("raw", "").strip())]
+        return bool(parts) and all(t["type"] == "inline_html" and _SEPARATOR_HTML.match(t["raw"]) for t in parts)
+    return False
+
+
 def _heading(children: list[Token], level: int, source: Token) -> Token:
-    return {"type": "heading", "attrs": {"level": level}, "children": strip_number(children),
+    return {"type": "heading", "attrs": {"level": level}, "children": _strip_trailing_symbols(strip_number(children)),
             "line": source.get("line", 0), "question": True}
+
+
+def _strip_trailing_symbols(children: list[Token]) -> list[Token]:
+    """``What is regression? 👶`` -> ``What is regression?`` (a difficulty mark is not the question)."""
+    if not children:
+        return children
+    last = children[-1]
+    if last["type"] == "text":
+        return children[:-1] + [dict(last, raw=strip_symbols(last["raw"]))]
+    if "children" in last:
+        return children[:-1] + [dict(last, children=_strip_trailing_symbols(last["children"]))]
+    return children
 
 
 def _heading_token(token: Token, style: Style) -> Token:

@@ -58,12 +58,24 @@ class LocatedBlockParser(BlockParser):
     def parse_method(self, m, state):
         if state.parent is not None:
             return super().parse_method(m, state)
-        first_new = len(state.tokens)
+        first_new, line = len(state.tokens), state.line_at(m.start())
         end = super().parse_method(m, state)
-        line = state.line_at(m.start())
-        for token in state.tokens[first_new:]:
-            token.setdefault("line", line)
+        _stamp(state.tokens[first_new:], line)
         return end
+
+    def _parse_indent_code_fast(self, state):
+        # mistune's shortcut for indented code bypasses parse_method.
+        if state.parent is not None:
+            return super()._parse_indent_code_fast(state)
+        first_new, line = len(state.tokens), state.line_at(state.cursor)
+        end = super()._parse_indent_code_fast(state)
+        _stamp(state.tokens[first_new:], line)
+        return end
+
+
+def _stamp(tokens: list[Token], line: int) -> None:
+    for token in tokens:
+        token.setdefault("line", line)
 
 
 # \( inline \) and \[ display \] math, the delimiters Anki's MathJax uses itself.
