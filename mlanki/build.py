@@ -12,14 +12,13 @@ Call it from Python like the command line does::
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlanki import __version__, check, mapping
+from mlanki import cache, check, mapping
 from mlanki.changelog import render_changelog
 from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
@@ -33,7 +32,6 @@ from mlanki.render import MediaFiles
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
 
-CACHE_NAME = ".mlanki-cache.json"
 CHANGELOG_NAME = "CHANGELOG.md"
 
 
@@ -93,10 +91,12 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
     files = _find(settings.source)
-    inputs = _inputs_hash(files, settings, notetypes, version, allow_field_change)
-    cached = _up_to_date(settings.output, inputs, record_path_for(settings.source))
-    if cached is not None:
-        return cached
+    inputs = _inputs(settings, files)
+    key = cache.settings_key(settings, version, allow_field_change,
+                             sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))
+    cached = cache.load(settings.output)
+    if cache.is_current(cached, key, inputs, record_path_for(settings.source)):
+        return _cached_result(cached)
 
     planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress)
     result = BuildResult(diagnostics=planned.diagnostics)
@@ -109,7 +109,7 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     _save_if_changed(planned.record_path, planned.record.dumps())
     _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(planned.record))
     result.up_to_date = not any(d.written for d in result.decks)
-    _save_cache(settings.output, inputs, planned.record_path, outputs, result)
+    cache.save(settings.output, key, inputs, planned.record_path, outputs, _summary(result), _save_if_changed)
     return result
 
 
@@ -255,49 +255,32 @@ def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
 
 
 # -- no-op rebuilds --------------------------------------------------------------------------------
-def _inputs_hash(files: list[Path], settings: Settings, notetypes, version, allow_field_change) -> str:
-    """Everything a build depends on, cheaply: source bytes, other files' stats, settings, note types."""
-    digest = hashlib.sha256(repr((__version__, settings, version, allow_field_change,
-                                  sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))).encode())
-    for path in files:
-        digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+def _inputs(settings: Settings, files: list[Path]) -> list[Path]:
+    """Every file a build reads: the Markdown sources and whatever else is in the source folder."""
     root = settings.source if settings.source.is_dir() else settings.source.parent
-    for other in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
-                        and p.name != RECORD_NAME):
-        stat = other.stat()
-        digest.update(f"{other}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
-    return digest.hexdigest()
+    others = [p for p in root.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
+              and p.name != RECORD_NAME and not p.name.startswith(".")]
+    return sorted(set(files) | set(others))
 
 
-def _up_to_date(output: Path, inputs: str, record_path: Path) -> BuildResult | None:
-    """The previous result when nothing a build depends on has changed and its outputs are intact."""
-    try:
-        cache = json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if cache.get("inputs") != inputs or cache.get("record") != _sha256(record_path):
-        return None
-    if any(_sha256(Path(p)) != sha for p, sha in cache.get("outputs", {}).items()):
-        return None
+def _cached_result(cached: dict) -> BuildResult:
+    """The previous build's result, told again for a build that had nothing to do."""
     result = BuildResult(up_to_date=True)
-    for d in cache.get("decks", []):
+    for d in cached.get("decks", []):
         result.decks.append(DeckResult(d["name"], d["version"], d["version"], Path(d["package"]), Path(d["latest"]),
                                        d["counts"], written=False))
     result.diagnostics = [Diagnostic(Location(*d["location"]), d["level"], d["message"], d.get("hint", ""),
-                                     d.get("code", "")) for d in cache.get("diagnostics", [])]
+                                     d.get("code", "")) for d in cached.get("diagnostics", [])]
     return result
 
 
-def _save_cache(output: Path, inputs: str, record_path: Path, outputs: list[Path], result: BuildResult) -> None:
-    cache = {
-        "inputs": inputs, "record": _sha256(record_path),
-        "outputs": {str(p): _sha256(p) for p in outputs},
+def _summary(result: BuildResult) -> dict:
+    return {
         "decks": [{"name": d.name, "version": d.version, "package": str(d.package), "latest": str(d.latest),
                    "counts": d.counts} for d in result.decks],
         "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
                          "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
     }
-    _save_if_changed(output / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True))
 
 
 def _save_if_changed(path: Path, text: str) -> None:

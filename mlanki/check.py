@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Location
+from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.mapping import normalise_question
 
 Rule = Callable[[list[Deck]], Iterable[Diagnostic]]

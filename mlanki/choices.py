@@ -102,8 +102,13 @@ def looks_like_option_list(labels: list[str]) -> bool:
     return all(ord(letter) - ord("A") == start + i for i, letter in enumerate(letters))
 
 
+_MAYBE_CORRECT = re.compile(r"correct|option|answer|[\"“]\(?[A-Ha-h]\)", re.IGNORECASE)
+
+
 def find_correct(text: str, options: list[str]) -> CorrectAnswer | None:
     """The option a line names as correct, in any of the maintainer's phrasings, or None."""
+    if not _MAYBE_CORRECT.search(text):
+        return None  # most prose lines: one cheap search instead of seven
     m = _CORRECT_NUMBER.search(text)
     if m:
         return CorrectAnswer(int(m.group(1)) - 1, m.group(0).strip())

@@ -22,10 +22,15 @@ def _formatter() -> HtmlFormatter:
     return HtmlFormatter(noclasses=True, style=STYLE, cssclass="mlanki-code mlanki-highlight", nobackground=False)
 
 
+@lru_cache(maxsize=64)
+def _lexer(language: str):
+    try:
+        return get_lexer_by_name(language, stripnl=False, ensurenl=True)
+    except ClassNotFound:
+        return None
+
+
 def highlight(code: str, language: str) -> str:
     """Highlighted HTML for ``code``, or "" when Pygments does not know ``language``."""
-    try:
-        lexer = get_lexer_by_name(language, stripnl=False, ensurenl=True)
-    except ClassNotFound:
-        return ""
-    return _pygments_highlight(code, lexer, _formatter())
+    lexer = _lexer(language.lower())
+    return _pygments_highlight(code, lexer, _formatter()) if lexer else ""

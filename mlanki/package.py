@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import os
 import sqlite3
 import tempfile
-import warnings
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
 
 from mlanki.errors import MlankiError
 from mlanki.identity import NOTE_ID_STRIDE, PlannedNote
@@ -28,6 +30,7 @@ from mlanki.progress import Progress, no_progress
 # genanki fills collection-level stamps from this; it never reaches notes or note types.
 COLLECTION_STAMP = 1_600_000_000
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -82,37 +85,61 @@ def _write_collection(db_path: str, content: PackageContent, progress: Progress)
     decks = {name: genanki.Deck(deck_id(name), name, content.description if name == content.deck else "")
              for name in deck_names}
     root = decks[content.deck]
-    for model in models.values():
-        root.add_model(model)
     conn = sqlite3.connect(db_path)
     try:
         cursor = conn.cursor()
-        genanki.Package(list(decks.values())).write_to_db(cursor, COLLECTION_STAMP, iter(()))
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # genanki's HTML heuristics; our fields are rendered HTML
-            total = len(content.notes)
-            for position, planned in enumerate(content.notes):
-                _write_note(cursor, planned, models[planned.kind], decks[planned.deck].deck_id, position)
-                if position % 1000 == 0:
-                    progress("writing", position, total)
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        # One JSON update for all decks and note types (genanki's Deck.write_to_db rewrites both
+        # per deck, which is quadratic in the number of topics).
+        (decks_json,), = cursor.execute("SELECT decks FROM col").fetchall()
+        (models_json,), = cursor.execute("SELECT models FROM col").fetchall()
+        all_decks = json.loads(decks_json)
+        all_decks.update({str(d.deck_id): d.to_json() for d in decks.values()})
+        all_models = json.loads(models_json)
+        all_models.update({str(m.model_id): m.to_json(COLLECTION_STAMP, root.deck_id) for m in models.values()})
+        cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(all_decks), json.dumps(all_models)))
+        notes, cards = [], []
+        total = len(content.notes)
+        for position, planned in enumerate(content.notes):
+            note, note_cards = _rows(planned, models[planned.kind], decks[planned.deck].deck_id, position)
+            notes.append(note)
+            cards.extend(note_cards)
+            if position % 5000 == 0:
+                progress("writing", position, total)
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", notes)
+        cursor.executemany("INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
         conn.commit()
     finally:
         conn.close()
 
 
-def _write_note(cursor, planned: PlannedNote, model: genanki.Model, target_deck: int, position: int) -> None:
+def _rows(planned: PlannedNote, model: "_RecordedModel", target_deck: int, position: int) -> tuple[tuple, list]:
+    """The notes row and cards rows of one note, as genanki's Note and Card would write them,
+    but with the note's own id and mod, card ids = note id + ord, and retired cards suspended."""
     values = dict(planned.fields)
-    note = genanki.Note(model=model, fields=[values.get(f["name"], "") for f in model.fields], tags=list(planned.tags),
-                        guid=planned.guid, due=position)
-    cards = note.cards
-    if not cards:
-        raise MlankiError(f"note '{planned.fields[0][1][:60]}' would have no card (a cloze note needs a deletion)")
-    if max(card.ord for card in cards) >= NOTE_ID_STRIDE:
-        raise MlankiError(f"note '{planned.fields[0][1][:60]}' has more than {NOTE_ID_STRIDE} cloze deletions")
-    for card in cards:
-        card.suspend = planned.retired
-    ids = iter([planned.note_id] + [planned.note_id + card.ord for card in cards])
-    note.write_to_db(cursor, planned.mod, target_deck, ids)
+    fields = [values.get(f["name"], "") for f in model.fields]
+    ords = _card_ords(model, fields)
+    label = fields[0][:60]
+    if not ords:
+        raise MlankiError(f"note '{label}' would have no card (a cloze note needs a deletion)")
+    if max(ords) >= NOTE_ID_STRIDE:
+        raise MlankiError(f"note '{label}' has more than {NOTE_ID_STRIDE} cloze deletions")
+    tags = " " + " ".join(planned.tags) + " "
+    note = (planned.note_id, planned.guid, model.model_id, planned.mod, -1, tags, "\x1f".join(fields),
+            fields[model.sort_field_index], 0, 0, "")
+    queue = -1 if planned.retired else 0
+    cards = [(planned.note_id + ord_, planned.note_id, target_deck, ord_, planned.mod, -1, 0, queue, position,
+              0, 0, 0, 0, 0, 0, 0, 0, "") for ord_ in ords]
+    return note, cards
+
+
+def _card_ords(model: "_RecordedModel", fields: list[str]) -> list[int]:
+    """Which cards a note has: a cloze note one per distinct {{cN::}}, a basic note one when its front
+    has content (our front template needs only the question)."""
+    if model.model_type == genanki.Model.CLOZE:
+        return sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(fields[0]) if int(n) > 0})
+    return [0] if fields[0].strip() else []
 
 
 def _zip(db_path: Path, media: tuple[tuple[str, Path], ...]) -> bytes:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +49,7 @@ class _Line:
     tokens: list[Token]
     line: int
 
-    @property
+    @cached_property
     def text(self) -> str:
         return plain_text(self.tokens).strip()
 

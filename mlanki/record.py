@@ -109,7 +109,8 @@ class Record:
         lines.append(",\n".join(deck_lines))
         lines.append("},")
         lines.append('"notes": [')
-        lines.append(",\n".join(json.dumps(asdict(n), ensure_ascii=False, sort_keys=True) for n in notes))
+        # vars(), not asdict(): notes hold only plain values, and asdict deep-copies (slow at 100k notes)
+        lines.append(",\n".join(json.dumps(vars(n), ensure_ascii=False, sort_keys=True) for n in notes))
         lines.append("]")
         lines.append("}")
         return "\n".join(lines) + "\n"

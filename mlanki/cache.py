@@ -1,0 +1,73 @@
+"""No-op rebuilds: ``build/.mlanki-cache.json`` remembers what the last build read and wrote.
+
+When nothing a build depends on has changed (sources, images, record, settings, note types,
+mlanki's version) and its outputs are still there, ``build`` returns at once. File sizes and
+modification times decide cheaply; a file whose time changed but whose bytes did not (a fresh
+checkout, a touch) is confirmed by its hash. The cache lives in build/, which git ignores:
+deleting it only costs one full build, which gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from mlanki import __version__
+
+CACHE_NAME = ".mlanki-cache.json"
+
+
+def settings_key(*parts) -> str:
+    """A hash of everything besides files that decides a build's output."""
+    return hashlib.sha256(repr((__version__,) + parts).encode()).hexdigest()
+
+
+def _stat(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _digest(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def load(output: Path) -> dict | None:
+    try:
+        return json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def is_current(cache: dict | None, key: str, inputs: list[Path], record: Path) -> bool:
+    """True when the cached build read exactly these inputs with this key, and its outputs are intact."""
+    if not cache or cache.get("key") != key or cache.get("record") != _stat(record):
+        return False
+    seen = cache.get("inputs", {})
+    if sorted(seen) != sorted(str(p) for p in inputs):
+        return False
+    for path in inputs:
+        size_time_sha = seen[str(path)]
+        now = _stat(path)
+        if now is None:
+            return False
+        if now != size_time_sha[:2] and (now[0] != size_time_sha[0] or _digest(path) != size_time_sha[2]):
+            return False
+    return all(_stat(Path(p)) == st for p, st in cache.get("outputs", {}).items())
+
+
+def save(output: Path, key: str, inputs: list[Path], record: Path, outputs: list[Path], summary: dict,
+         write) -> None:
+    """Remember this build; ``write(path, text)`` is the caller's atomic, write-if-changed writer."""
+    cache = {
+        "key": key,
+        "inputs": {str(p): (_stat(p) or [0, 0]) + [_digest(p)] for p in inputs},
+        "record": _stat(record),
+        "outputs": {str(p): _stat(p) for p in outputs},
+        **summary,
+    }
+    write(output / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True))
