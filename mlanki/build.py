@@ -18,21 +18,26 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mlanki import cache, check, mapping
-from mlanki.changelog import render_changelog
+from typing import TYPE_CHECKING
+
+from mlanki import cache
 from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
-from mlanki.identity import Plan, plan_deck
 from mlanki.notetypes import NoteType, default_notetypes
-from mlanki.package import PackageContent, package_bytes
-from mlanki.parse import parse_file
 from mlanki.progress import Progress, no_progress
 from mlanki.record import RECORD_NAME, Record, write_atomically
-from mlanki.render import MediaFiles
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
 
+if TYPE_CHECKING:
+    from mlanki.identity import Plan
+    from mlanki.render import MediaFiles
+
+# The steps that parse, match and package (mistune, nh3, genanki, difflib) are imported inside the
+# functions that run them, so a build with nothing to do answers before loading any of them.
+
 CHANGELOG_NAME = "CHANGELOG.md"
+_TOPICS_SHOWN = 30
 
 
 @dataclass
@@ -67,7 +72,11 @@ class BuildResult:
             else:
                 state = f"was {deck.previous}" if deck.previous != deck.version else "rewritten"
             lines.append(f"{deck.name} {deck.version}: {deck.package} ({state})")
-            for topic, kinds in deck.counts.items():
+            for shown, (topic, kinds) in enumerate(deck.counts.items()):
+                if shown == _TOPICS_SHOWN:
+                    rest = list(deck.counts.values())[shown:]
+                    lines.append(f"  ... and {len(rest)} more topics with {sum(sum(k.values()) for k in rest)} cards")
+                    break
                 detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
                 lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
             if deck.written and deck.previous:
@@ -107,6 +116,8 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
         outputs += [deck_result.package, deck_result.latest]
 
     _save_if_changed(planned.record_path, planned.record.dumps())
+    from mlanki.changelog import render_changelog
+
     _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(planned.record))
     result.up_to_date = not any(d.written for d in result.decks)
     cache.save(settings.output, key, inputs, planned.record_path, outputs, _summary(result), _save_if_changed)
@@ -129,6 +140,9 @@ def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteT
                allow_field_change: bool = False, now: int | None = None,
                progress: Progress = no_progress) -> PlannedBuild:
     """Read, parse, validate, map and match every deck; raises SourceError before any write."""
+    from mlanki import check, mapping
+    from mlanki.identity import plan_deck
+
     decks, media, diagnostics = read_and_parse(files, settings, progress=progress)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
@@ -151,6 +165,9 @@ def diff(source: str | Path | None = None, *, settings: Settings | None = None,
 
 def check_sources(source: str | Path | None = None, *, settings: Settings | None = None) -> list[Diagnostic]:
     """``mlanki check``: every problem the sources have, build errors and lint findings; writes nothing."""
+    from mlanki import check, mapping
+    from mlanki.identity import plan_deck
+
     settings = settings or load_settings(source=_path(source))
     decks, _media, diagnostics = read_and_parse(_find(settings.source), settings, lint=True)
     diagnostics += check.run_rules(decks, check.BUILD_RULES + check.LINT_RULES)
@@ -165,6 +182,9 @@ def check_sources(source: str | Path | None = None, *, settings: Settings | None
 def read_and_parse(files: list[Path], settings: Settings, lint: bool = False,
                    progress: Progress = no_progress) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
     """Read and parse every source; the diagnostics of both steps, sorted by place."""
+    from mlanki.parse import parse_file
+    from mlanki.render import MediaFiles
+
     root = settings.source if settings.source.is_dir() else settings.source.parent
     media = MediaFiles(root)
     decks, diagnostics = [], []
@@ -218,6 +238,8 @@ def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
                 output: Path, progress: Progress) -> DeckResult:
+    from mlanki.package import PackageContent, package_bytes
+
     name = slug(deck.name)
     package = output / f"{name}-{plan.version}.apkg"
     latest = output / f"{name}.apkg"

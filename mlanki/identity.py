@@ -9,11 +9,10 @@ content changes, so Anki's default "update if newer" applies every edit and touc
 from __future__ import annotations
 
 import difflib
+import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-
-import genanki
 
 from mlanki.entries import ERROR, Diagnostic
 from mlanki.errors import MlankiError
@@ -266,12 +265,27 @@ def _jaccard(a: str, b: str) -> float:
 # -- helpers ----------------------------------------------------------------------------------------
 def _fresh_guid(deck: str, spec: NoteSpec, taken: set[str]) -> str:
     seed = ("id:" + spec.entry.explicit_id) if spec.entry.explicit_id else spec.key
-    guid, n = genanki.guid_for(deck, spec.role, seed), 1
+    guid, n = guid_for(deck, spec.role, seed), 1
     while guid in taken:
         n += 1
-        guid = genanki.guid_for(deck, spec.role, seed, n)
+        guid = guid_for(deck, spec.role, seed, n)
     taken.add(guid)
     return guid
+
+
+_BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+           "!#$%&()*+,-./:;<=>?@[]^_`{|}~")
+
+
+def guid_for(*values) -> str:
+    """Anki-style GUID from values: genanki's scheme (first 8 bytes of SHA-256, base91), without
+    importing genanki in commands that never write a package."""
+    number = int.from_bytes(hashlib.sha256("__".join(str(v) for v in values).encode("utf-8")).digest()[:8], "big")
+    digits = []
+    while number > 0:
+        number, digit = divmod(number, len(_BASE91))
+        digits.append(_BASE91[digit])
+    return "".join(reversed(digits))
 
 
 def _next_version(previous: str | None, bump: int, forced: str | None, plan: Plan) -> str:

@@ -64,12 +64,11 @@ class LocatedBlockParser(BlockParser):
         return end
 
     def _parse_indent_code_fast(self, state):
-        # mistune's shortcut for indented code bypasses parse_method.
-        if state.parent is not None:
-            return super()._parse_indent_code_fast(state)
-        first_new, line = len(state.tokens), state.line_at(state.cursor)
+        # mistune's shortcut for indented code bypasses parse_method; it is tried at every block.
+        first_new, cursor = len(state.tokens), state.cursor
         end = super()._parse_indent_code_fast(state)
-        _stamp(state.tokens[first_new:], line)
+        if end is not None and state.parent is None:
+            _stamp(state.tokens[first_new:], state.line_at(cursor))
         return end
 
 

@@ -290,3 +290,12 @@ def test_version_override(project):
     write_source(project, V1)
     assert build(now=T1, version="3.1.4").decks[0].version == "3.1.4"
     assert Path("build/updates-fixture-3.1.4.apkg").is_file()
+
+
+def test_guids_use_genankis_scheme():
+    import genanki
+
+    from mlanki.identity import guid_for
+
+    for values in [("Deck", "entry", "what is x"), ("Machine Learning", "definition", "fid score", 2)]:
+        assert guid_for(*values) == genanki.guid_for(*values)
