@@ -30,6 +30,7 @@ from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
 
 if TYPE_CHECKING:
+    from mlanki.chunks import EntryCache
     from mlanki.identity import Plan
     from mlanki.render import MediaFiles
 
@@ -107,7 +108,10 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     if cache.is_current(cached, key, inputs, record_path_for(settings.source)):
         return _cached_result(cached)
 
-    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress)
+    from mlanki.chunks import EntryCache
+
+    entries = EntryCache.load(settings.output)
+    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries)
     result = BuildResult(diagnostics=planned.diagnostics)
     outputs = []
     for deck, plan in zip(planned.decks, planned.plans):
@@ -120,6 +124,7 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
 
     _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(planned.record))
     result.up_to_date = not any(d.written for d in result.decks)
+    entries.save(settings.output, write_atomically)
     cache.save(settings.output, key, inputs, planned.record_path, outputs, _summary(result), _save_if_changed)
     return result
 
@@ -138,12 +143,15 @@ class PlannedBuild:
 
 def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None = None,
                allow_field_change: bool = False, now: int | None = None,
-               progress: Progress = no_progress) -> PlannedBuild:
-    """Read, parse, validate, map and match every deck; raises SourceError before any write."""
+               progress: Progress = no_progress, entries: EntryCache | None = None) -> PlannedBuild:
+    """Read, parse, validate, map and match every deck; raises SourceError before any write.
+
+    ``entries`` is the parse cache of earlier builds: unchanged chunks of a source are reused.
+    """
     from mlanki import check, mapping
     from mlanki.identity import plan_deck
 
-    decks, media, diagnostics = read_and_parse(files, settings, progress=progress)
+    decks, media, diagnostics = read_and_parse(files, settings, progress=progress, entries=entries)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
@@ -179,8 +187,8 @@ def check_sources(source: str | Path | None = None, *, settings: Settings | None
     return sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
 
 
-def read_and_parse(files: list[Path], settings: Settings, lint: bool = False,
-                   progress: Progress = no_progress) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
+def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, progress: Progress = no_progress,
+                   entries: EntryCache | None = None) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
     """Read and parse every source; the diagnostics of both steps, sorted by place."""
     from mlanki.parse import parse_file
     from mlanki.render import MediaFiles
@@ -193,7 +201,7 @@ def read_and_parse(files: list[Path], settings: Settings, lint: bool = False,
         if source.problem:
             diagnostics.append(source.problem)
             continue
-        deck = parse_file(path, source.text, settings, media, lint, progress)
+        deck = parse_file(path, source.text, settings, media, lint, progress, entries)
         decks.append(deck)
         diagnostics.extend(deck.diagnostics)
     return decks, media, diagnostics

@@ -13,14 +13,14 @@ import hashlib
 import json
 from pathlib import Path
 
-from mlanki import __version__
+from mlanki import code_fingerprint
 
 CACHE_NAME = ".mlanki-cache.json"
 
 
 def settings_key(*parts) -> str:
     """A hash of everything besides files that decides a build's output."""
-    return hashlib.sha256(repr((__version__,) + parts).encode()).hexdigest()
+    return hashlib.sha256(repr((code_fingerprint(),) + parts).encode()).hexdigest()
 
 
 def _stat(path: Path) -> list[int] | None:

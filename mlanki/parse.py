@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from mlanki import check, choices, styles
+from mlanki.chunks import EntryCache, split_chunks
 from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Entry, Location
 from mlanki.frontmatter import split_front_matter
 from mlanki.render import CardRenderer, MediaFiles
@@ -76,8 +77,9 @@ class _Section:
 
     heading: Token | None
     line: int
-    body: list[Token] = field(default_factory=list)
+    body: list[Token] | None = field(default_factory=list)
     closed: bool = False
+    chunk: int | None = None  # parsed lazily from this chunk when ``body`` is None
 
     @property
     def level(self) -> int:
@@ -114,16 +116,21 @@ def parse_text(text: str, file: str, settings: Settings | None = None,
 
 
 def parse_file(path: Path, text: str, settings: Settings, media: MediaFiles, lint: bool = False,
-               progress: Progress = no_progress) -> Deck:
-    """Parse the already-read ``text`` of ``path``; locations are shown relative to the working folder."""
-    parser = _DeckParser(display_path(path), settings, path.parent, media, lint)
+               progress: Progress = no_progress, cache: EntryCache | None = None) -> Deck:
+    """Parse the already-read ``text`` of ``path``; locations are shown relative to the working folder.
+
+    With a ``cache``, chunks whose text (and context) did not change since it was filled are reused.
+    """
+    parser = _DeckParser(display_path(path), settings, path.parent, media, lint, cache)
     parser.progress = progress
     return parser.parse(text)
 
 
 class _DeckParser:
-    def __init__(self, file: str, settings: Settings, source_dir: Path, media: MediaFiles, lint: bool) -> None:
+    def __init__(self, file: str, settings: Settings, source_dir: Path, media: MediaFiles, lint: bool,
+                 cache: EntryCache | None = None) -> None:
         self.lint = lint
+        self.cache = cache
         self.progress: Progress = no_progress
         self.file = file
         self.settings = settings
@@ -147,11 +154,18 @@ class _DeckParser:
                                      self.settings.missing_media)
         self._line_join = "<br>\n" if self.settings.line_breaks else "\n"
         self.lines = text.split("\n")
-        tokens = [t for t in parse_markdown(text) if t["type"] != "blank_line"]
-        self._check_fences(tokens)
-        style = styles.detect(tokens, self.settings.question_style, self.settings.topic_level,
+        self.chunks = split_chunks(text)
+        self.tokens: dict[int, list[Token]] = {}
+        evidence = [self._evidence(number) for number in range(len(self.chunks))]
+        style = styles.detect(evidence, self.settings.question_style, self.settings.topic_level,
                               self.settings.question_level)
-        sections = self._sections(styles.normalise(tokens, style), style)
+        if self._reusable(style, evidence):
+            sections = [self._chunk_section(number, part, style) for number, part in enumerate(evidence)]
+        else:
+            for number in range(len(self.chunks)):
+                self._chunk_tokens(number)
+            tokens = [t for number in range(len(self.chunks)) for t in self.tokens[number]]
+            sections = self._sections(styles.normalise(tokens, style), style)
         name, description, title_line = self._title(sections)
         entries: list[Entry] = []
         topic: str | None = ""
@@ -164,18 +178,86 @@ class _DeckParser:
                 if _CONTENTS.match(section.title):
                     continue  # a table of contents inside a topic: no cards, same topic
                 topic = self._topic_name(section.title)
-                if topic is not None and section.body:
+                if topic is not None and self.lint and self._body(section):
                     self.notice(section.line, "text under a topic heading is not part of any card", "outside")
                 continue
             if topic is None:
                 continue  # inside a contact / licence section: no cards
-            entry = self._entry(section, topic)
+            entry = self._cached_entry(section, topic, style)
             if entry is not None:
                 entries.append(entry)
         self.diagnostics.extend(self.renderer.diagnostics)
         return Deck(title or name or self.settings.default_deck_name(self.file), description,
                     self.at(title_line or 1), tuple(entries), tuple(sorted(self.diagnostics, key=_by_place)),
                     tuple(sorted(self.notices, key=_by_place)))
+
+    # -- chunks: parse what changed, reuse the rest --------------------------------------------
+    def _chunk_tokens(self, number: int) -> list[Token]:
+        if number not in self.tokens:
+            chunk = self.chunks[number]
+            tokens = [t for t in parse_markdown(chunk.text, chunk.first_line) if t["type"] != "blank_line"]
+            self._check_fences(tokens)
+            self.tokens[number] = tokens
+        return self.tokens[number]
+
+    def _evidence(self, number: int) -> styles.Evidence:
+        """A chunk's style evidence, from the cache (line numbers moved to where it is now) or parsed."""
+        chunk = self.chunks[number]
+        key = self.cache.key("evidence", chunk.text) if self.cache else ""
+        cached = self.cache.get(key) if self.cache and not self.lint else None
+        if cached is not None:
+            first_line, evidence = cached
+            shift = chunk.first_line - first_line
+            return replace(evidence, headings=tuple(dict(h, line=h["line"] + shift) for h in evidence.headings))
+        evidence = styles.Evidence.of(self._chunk_tokens(number))
+        if self.cache:
+            self.cache.put(key, (chunk.first_line, evidence))
+        return evidence
+
+    def _reusable(self, style: styles.Style, evidence: list[styles.Evidence]) -> bool:
+        """Chunk by chunk works when every heading starts its own chunk and section: Micro-Learning's shape."""
+        if style.kind != styles.HEADING or style.question_level is not None or self.lint:
+            return False
+        return all(len(part.headings) <= 1 and all(h["line"] == chunk.first_line for h in part.headings)
+                   for chunk, part in zip(self.chunks, evidence))
+
+    def _chunk_section(self, number: int, evidence: styles.Evidence, style: styles.Style) -> _Section:
+        if not evidence.headings or evidence.headings[0]["line"] != self.chunks[number].first_line:
+            return _Section(None, self.chunks[number].first_line, body=None, chunk=number)  # text before any heading
+        heading = styles.heading_token(evidence.headings[0], style)
+        return _Section(heading, heading["line"], body=None, chunk=number)
+
+    def _body(self, section: _Section) -> list[Token]:
+        """A section's body tokens, parsing its chunk on first use."""
+        if section.chunk is not None and section.body is None:
+            tokens = self._chunk_tokens(section.chunk)
+            style = styles.Style()  # heading style: the chunk's own heading leads its tokens
+            section.body = []
+            for part in self._sections(styles.normalise(tokens[1:] if tokens[:1] and tokens[0]["type"] == "heading"
+                                                        else tokens, style), style)[:1]:
+                section.body = part.body
+        return section.body or []
+
+    def _cached_entry(self, section: _Section, topic: str, style: styles.Style) -> Entry | None:
+        """The entry of a question section: reused when its chunk, topic and settings are unchanged."""
+        if not self.cache or section.chunk is None or self.lint:
+            return self._entry(section, topic)
+        chunk = self.chunks[section.chunk]
+        key = self.cache.key("entry", chunk.text, topic, style, self.settings, str(self.source_dir))
+        cached = self.cache.get(key)
+        if cached is not None and self.media.still_valid(cached[3]):
+            first_line, entry, diagnostics, media = cached
+            shift = chunk.first_line - first_line
+            self.media.restore(media)
+            self.diagnostics += [_moved(d, shift) for d in diagnostics]
+            return None if entry is None else replace(entry, location=_moved_location(entry.location, shift))
+        seen, drawn = len(self.diagnostics), len(self.renderer.diagnostics)
+        entry = self._entry(section, topic)
+        made = self.diagnostics[seen:] + self.renderer.diagnostics[drawn:]
+        if not any(d.is_error for d in made):
+            used = entry.media if entry else ()
+            self.cache.put(key, (chunk.first_line, entry, made, self.media.stamps(used)))
+        return entry
 
     def notice(self, line: int, message: str, code: str, col: int = 0, hint: str = "") -> None:
         """A finding only ``mlanki check`` shows: the deck is still right."""
@@ -236,7 +318,7 @@ class _DeckParser:
         if not titled:
             return "", "", 0
         section = titled[0]
-        paragraphs = self._items([t for t in section.body if t["type"] == "paragraph"])
+        paragraphs = self._items([t for t in self._body(section) if t["type"] == "paragraph"])
         self.renderer.location = self.at(section.line + 1)
         description = self.renderer.finish("\n".join(
             self._line_join.join(self._inline_at(line.line, line.tokens) for line in para.lines) for para in paragraphs))
@@ -249,7 +331,7 @@ class _DeckParser:
 
     # -- one entry --------------------------------------------------------------------------
     def _entry(self, section: _Section, topic: str) -> Entry | None:
-        stem, body = _unwrap_details(section.body)
+        stem, body = _unwrap_details(self._body(section))
         items = self._items(body)
         self._lint_lines(items)
         explicit_id = self._explicit_id(section, items)
@@ -647,3 +729,11 @@ def _short(text: str, limit: int = 60) -> str:
 
 def _by_place(diagnostic: Diagnostic) -> Location:
     return diagnostic.location
+
+
+def _moved_location(location: Location, shift: int) -> Location:
+    return replace(location, line=location.line + shift)
+
+
+def _moved(diagnostic: Diagnostic, shift: int) -> Diagnostic:
+    return replace(diagnostic, location=_moved_location(diagnostic.location, shift))

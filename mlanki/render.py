@@ -85,6 +85,30 @@ class MediaFiles:
         self.files[name] = path
         return name
 
+    def stamps(self, names) -> dict[str, tuple[str, int, int]]:
+        """Where each packaged file came from and its size and time, to tell later if it changed."""
+        out = {}
+        for name in names:
+            stat = self.files[name].stat()
+            out[name] = (str(self.files[name]), stat.st_size, stat.st_mtime_ns)
+        return out
+
+    @staticmethod
+    def still_valid(stamps: dict[str, tuple[str, int, int]]) -> bool:
+        for path, size, mtime in stamps.values():
+            try:
+                stat = Path(path).stat()
+            except OSError:
+                return False
+            if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
+                return False
+        return True
+
+    def restore(self, stamps: dict[str, tuple[str, int, int]]) -> None:
+        """Files a reused entry packages, known again without reading them."""
+        for name, (path, _size, _mtime) in stamps.items():
+            self.files[name] = Path(path)
+
 
 class CardRenderer(HTMLRenderer):
     """mistune's HTML renderer with the few choices a flash card needs."""

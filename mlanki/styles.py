@@ -35,14 +35,29 @@ class Style:
     prefix: bool = False               # only "Q:" headings are questions
 
 
-def detect(tokens: list[Token], kind: str, topic_level: int, question_level: int | None) -> Style:
-    """The style of a file: the settings where given, else what the tokens show unambiguously."""
-    headings = [t for t in tokens if t["type"] == "heading"]
+@dataclass(frozen=True)
+class Evidence:
+    """What one stretch of tokens says about the style: its headings and non-heading questions."""
+
+    headings: tuple[Token, ...] = ()
+    bold: int = 0
+    listed: int = 0
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> "Evidence":
+        return cls(tuple(t for t in tokens if t["type"] == "heading"),
+                   sum(1 for t in tokens if _bold_question(t) is not None),
+                   sum(1 for a, b in zip(tokens, tokens[1:]) if _list_question(a, b) is not None))
+
+
+def detect(evidence: list[Evidence], kind: str, topic_level: int, question_level: int | None) -> Style:
+    """The style of a file: the settings where given, else what its tokens show unambiguously."""
+    headings = [h for part in evidence for h in part.headings]
     prefixed = sum(1 for h in headings if _Q_PREFIX.match(plain_text(h["children"])))
     if kind == "auto":
         deep = sum(1 for h in headings if h["attrs"]["level"] > topic_level)
-        bold = sum(1 for t in tokens if _bold_question(t) is not None)
-        listed = sum(1 for a, b in zip(tokens, tokens[1:]) if _list_question(a, b) is not None)
+        bold = sum(part.bold for part in evidence)
+        listed = sum(part.listed for part in evidence)
         kind = HEADING
         if prefixed < _MIN_EVIDENCE and max(bold, listed) >= _MIN_EVIDENCE and max(bold, listed) > deep:
             kind = BOLD if bold >= listed else LIST
@@ -77,7 +92,7 @@ def normalise(tokens: list[Token], style: Style) -> list[Token]:
             out.extend(dict(block, line=following["line"]) for block in answer)
             index += 1
         elif token["type"] == "heading":
-            out.append(_heading_token(token, style))
+            out.append(heading_token(token, style))
         else:
             out.append(token)
         index += 1
@@ -123,7 +138,7 @@ def _strip_trailing_symbols(children: list[Token]) -> list[Token]:
     return children
 
 
-def _heading_token(token: Token, style: Style) -> Token:
+def heading_token(token: Token, style: Style) -> Token:
     level = token["attrs"]["level"]
     text = plain_text(token["children"])
     if style.prefix:

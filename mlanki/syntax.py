@@ -29,13 +29,15 @@ _NEWLINE = re.compile("\n")
 class LocatedBlockState(BlockState):
     """Block state that knows the line of any offset in its (top-level) source."""
 
+    first_line = 1  # the file line of this source's first line (a chunk of a file starts later)
+
     def process(self, src: str) -> None:
         super().process(src)
         if self.parent is None:
             self.line_starts = [0] + [m.end() for m in _NEWLINE.finditer(src)]
 
     def line_at(self, offset: int) -> int:
-        return bisect_right(self.line_starts, offset)
+        return bisect_right(self.line_starts, offset) + self.first_line - 1
 
     def add_paragraph(self, text: str) -> None:
         # Paragraphs are added with the cursor at their first character.
@@ -153,9 +155,14 @@ def _markdown() -> mistune.Markdown:
     return mistune.Markdown(renderer=None, block=LocatedBlockParser(), inline=InlineParser(), plugins=plugins)
 
 
-def parse_markdown(text: str) -> list[Token]:
-    """Tokens of ``text`` (inline children already parsed); top-level ones carry ``line``."""
-    tokens, _state = _markdown().parse(text)
+def parse_markdown(text: str, first_line: int = 1) -> list[Token]:
+    """Tokens of ``text`` (inline children already parsed); top-level ones carry ``line``.
+
+    ``first_line`` is the file line ``text`` starts on, when it is one chunk of a file.
+    """
+    state = LocatedBlockState()
+    state.first_line = first_line
+    tokens, _state = _markdown().parse(text, state)
     return tokens
 
 

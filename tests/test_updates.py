@@ -299,3 +299,35 @@ def test_guids_use_genankis_scheme():
 
     for values in [("Deck", "entry", "what is x"), ("Machine Learning", "definition", "fid score", 2)]:
         assert guid_for(*values) == genanki.guid_for(*values)
+
+
+def test_incremental_rebuild_reuses_unchanged_entries_and_matches_a_clean_build(tmp_path, monkeypatch):
+    """After an edit, only changed chunks are parsed again, and the bytes equal a build from scratch."""
+    import shutil
+
+    import mlanki.parse
+
+    inserted = V2.replace("## **Topic1: Basics**\n", "## **Topic1: Basics**\n\n#### What is new here?\nLines move.\n\n***\n")
+    packages = []
+    for name, keep_cache in (("incremental", True), ("clean", False)):
+        folder = tmp_path / name
+        folder.mkdir()
+        monkeypatch.chdir(folder)
+        write_source(folder, V1)
+        build(now=T1)
+        if not keep_cache:
+            shutil.rmtree("build")
+        write_source(folder, inserted)
+        calls = []
+        real_entry = mlanki.parse._DeckParser._entry
+        monkeypatch.setattr(mlanki.parse._DeckParser, "_entry",
+                            lambda self, section, topic: calls.append(section.line) or real_entry(self, section, topic))
+        (deck,) = build(now=T2).decks
+        monkeypatch.setattr(mlanki.parse._DeckParser, "_entry", real_entry)
+        packages.append(deck.package.read_bytes())
+        if keep_cache:
+            # parsed again: the inserted entry, V2's four edits, its moved and its added entry;
+            # the unchanged KNN entry (now on other lines) is reused
+            assert len(calls) == 7, calls
+            assert 41 not in calls  # KNN's heading line in the edited file
+    assert packages[0] == packages[1]
