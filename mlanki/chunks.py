@@ -68,8 +68,11 @@ class EntryCache:
         self.items[key] = self.used[key] = value
 
     @staticmethod
-    def key(*parts) -> str:
-        return hashlib.sha256(repr((code_fingerprint(),) + parts).encode("utf-8")).hexdigest()
+    def key(*parts: str) -> str:
+        digest = hashlib.sha256(code_fingerprint().encode())
+        for part in parts:
+            digest.update(b"\0" + part.encode("utf-8"))
+        return digest.hexdigest()
 
     @classmethod
     def load(cls, folder: Path) -> "EntryCache":

@@ -12,6 +12,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import cached_property
 
 from mlanki.entries import Deck, Entry
 from mlanki.notetypes import BASIC, CLOZE
@@ -45,14 +46,14 @@ class NoteSpec:
     def field_values(self) -> dict[str, str]:
         return dict(self.fields)
 
-    @property
+    @cached_property
     def content_hash(self) -> str:
         """Changes exactly when what a learner sees changes (the source line number does not count)."""
         shown = [(name, value) for name, value in self.fields if name != "Source"]
         payload = repr((self.kind, shown, self.tags))
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
-    @property
+    @cached_property
     def answer_hash(self) -> str:
         """The answer side alone, so a reworded question with the same answer is recognised."""
         values = self.field_values

@@ -131,6 +131,7 @@ class _DeckParser:
                  cache: EntryCache | None = None) -> None:
         self.lint = lint
         self.cache = cache
+        self._entry_context: str | None = None
         self.progress: Progress = no_progress
         self.file = file
         self.settings = settings
@@ -238,12 +239,19 @@ class _DeckParser:
                 section.body = part.body
         return section.body or []
 
+    def _context(self, style: styles.Style) -> str:
+        """What else an entry depends on: style, settings, and the folder images are found from."""
+        if self._entry_context is None:
+            folder = self.source_dir.resolve().relative_to(self.media.root.resolve())
+            self._entry_context = repr((style, replace(self.settings, source=None, output=None), str(folder)))
+        return self._entry_context
+
     def _cached_entry(self, section: _Section, topic: str, style: styles.Style) -> Entry | None:
         """The entry of a question section: reused when its chunk, topic and settings are unchanged."""
         if not self.cache or section.chunk is None or self.lint:
             return self._entry(section, topic)
         chunk = self.chunks[section.chunk]
-        key = self.cache.key("entry", chunk.text, topic, style, self.settings, str(self.source_dir))
+        key = self.cache.key("entry", chunk.text, topic, self._context(style))
         cached = self.cache.get(key)
         if cached is not None and self.media.still_valid(cached[3]):
             first_line, entry, diagnostics, media = cached

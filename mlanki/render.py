@@ -86,18 +86,19 @@ class MediaFiles:
         return name
 
     def stamps(self, names) -> dict[str, tuple[str, int, int]]:
-        """Where each packaged file came from and its size and time, to tell later if it changed."""
+        """Where each packaged file came from (relative to the source folder) with its size and time,
+        to tell later whether it changed; relative, so a moved or copied project still matches."""
         out = {}
         for name in names:
-            stat = self.files[name].stat()
-            out[name] = (str(self.files[name]), stat.st_size, stat.st_mtime_ns)
+            path = self.files[name]
+            stat = path.stat()
+            out[name] = (str(path.relative_to(self.root.resolve())), stat.st_size, stat.st_mtime_ns)
         return out
 
-    @staticmethod
-    def still_valid(stamps: dict[str, tuple[str, int, int]]) -> bool:
-        for path, size, mtime in stamps.values():
+    def still_valid(self, stamps: dict[str, tuple[str, int, int]]) -> bool:
+        for relative, size, mtime in stamps.values():
             try:
-                stat = Path(path).stat()
+                stat = (self.root / relative).stat()
             except OSError:
                 return False
             if (stat.st_size, stat.st_mtime_ns) != (size, mtime):
@@ -106,8 +107,8 @@ class MediaFiles:
 
     def restore(self, stamps: dict[str, tuple[str, int, int]]) -> None:
         """Files a reused entry packages, known again without reading them."""
-        for name, (path, _size, _mtime) in stamps.items():
-            self.files[name] = Path(path)
+        for name, (relative, _size, _mtime) in stamps.items():
+            self.files[name] = (self.root / relative).resolve()
 
 
 class CardRenderer(HTMLRenderer):
