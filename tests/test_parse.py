@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from mlanki.parse import parse_text
+from parse_support import FILE, W, diagnostics_of, entries_of
 
 BUNDLED = Path(__file__).parent.parent / "source" / "ml-micro-learning.md"
-FILE = "x.md"
 HEAD = "# **Deck**\n## **Topic1: Basics**\n"  # lines 1-2: the first question of a case is on line 3
 
 
@@ -26,21 +26,6 @@ def E(line, question, answer="", explanation="", *, options=(), correct=None, to
                 question_text=question if question_text is None else question_text,
                 answer=answer, explanation=explanation, options=tuple(options), correct=correct,
                 cloze=cloze, definition=definition)
-
-
-def W(line, code):
-    """One expected warning."""
-    return (f"{FILE}:{line}", "warning", code)
-
-
-def entries_of(deck):
-    return [dict(location=str(e.location), topic=e.topic, question=e.question, question_text=e.question_text,
-                 answer=e.answer, explanation=e.explanation, options=e.options, correct=e.correct,
-                 cloze=e.cloze, definition=e.definition) for e in deck.entries]
-
-
-def warnings_of(deck):
-    return [(str(d.location), d.level, d.code) for d in deck.diagnostics]
 
 
 def case(id, source, *entries, warnings=(), name=None, description=None):
@@ -347,7 +332,7 @@ CASES = [
 def test_parse(source, entries, warnings, name, description):
     deck = parse_text(source, file=FILE)
     assert entries_of(deck) == entries
-    assert warnings_of(deck) == warnings
+    assert diagnostics_of(deck) == warnings
     if name is not None:
         assert deck.name == name
     if description is not None:
@@ -389,7 +374,7 @@ def test_correct_answer_style(said, explanation):
     deck = parse_text(CORRECT_QUESTION + said + "\n", file=FILE)
     assert entries_of(deck) == [mc(3, "Which optimizer scales the rate per parameter?",
                                    ("SGD", "Adam", "RMSprop", "AdaGrad"), 2, explanation)]
-    assert warnings_of(deck) == []
+    assert diagnostics_of(deck) == []
 
 
 # -- never raises ----------------------------------------------------------------------------------
@@ -401,7 +386,10 @@ ODD_SOURCES = ["", "\n", "***\n", "&nbsp;\n", "# \n", "#### Orphan question?\n",
 @pytest.mark.parametrize("source", ODD_SOURCES)
 def test_odd_sources_do_not_raise(source):
     deck = parse_text(source, file=FILE)
-    assert isinstance(deck.entries, tuple)
+    lines = len(source.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+    assert deck.name
+    assert all(1 <= where.line <= lines for where in [e.location for e in deck.entries]
+               + [d.location for d in deck.diagnostics])
 
 
 # -- the bundled snapshot ----------------------------------------------------------------------------
@@ -429,7 +417,7 @@ def test_bundled_multiple_choice(bundled):
 
 
 def test_bundled_single_warning_at_line_79(bundled):
-    assert warnings_of(bundled) == [("ml-micro-learning.md:79", "warning", "no-answer")]
+    assert diagnostics_of(bundled) == [("ml-micro-learning.md:79", "warning", "no-answer")]
 
 
 def test_bundled_definitions(bundled):

@@ -14,9 +14,9 @@ from mlanki.identity import plan_deck
 from mlanki.mapping import normalise_question, notes_for
 from mlanki.notetypes import default_notetypes
 from mlanki.parse import parse_text
+from parse_support import ERR, FILE, W, diagnostics_of, entries_of
 from mlanki.record import Record
 
-FILE = "x.md"
 NOW = 1_764_000_000
 
 
@@ -34,24 +34,6 @@ def mc(line, question, options, correct, explanation="", **kw):
     """An expected multiple-choice entry: the answer is the correct option with its letter."""
     answer = f"{'ABCDEFGH'[correct]}. {options[correct]}" if correct is not None else ""
     return E(line, question, answer, explanation, options=options, correct=correct, **kw)
-
-
-def W(line, code):
-    return (f"{FILE}:{line}", "warning", code)
-
-
-def ERR(line, code):
-    return (f"{FILE}:{line}", "error", code)
-
-
-def entries_of(deck):
-    return [dict(location=str(e.location), topic=e.topic, question=e.question, question_text=e.question_text,
-                 answer=e.answer, explanation=e.explanation, options=e.options, correct=e.correct,
-                 cloze=e.cloze, definition=e.definition) for e in deck.entries]
-
-
-def diagnostics_of(deck):
-    return [(str(d.location), d.level, d.code) for d in deck.diagnostics]
 
 
 def case(id, source, *entries, diagnostics=(), name=None):

@@ -1,0 +1,27 @@
+"""Shared helpers for the data-driven parser tests: expected warnings and entries as plain values."""
+
+from __future__ import annotations
+
+FILE = "x.md"
+
+
+def W(line, code):
+    """One expected warning."""
+    return (f"{FILE}:{line}", "warning", code)
+
+
+def ERR(line, code):
+    """One expected error."""
+    return (f"{FILE}:{line}", "error", code)
+
+
+def entries_of(deck):
+    """A deck's entries as dicts, so a failing test shows which field differs."""
+    return [dict(location=str(e.location), topic=e.topic, question=e.question, question_text=e.question_text,
+                 answer=e.answer, explanation=e.explanation, options=e.options, correct=e.correct,
+                 cloze=e.cloze, definition=e.definition) for e in deck.entries]
+
+
+def diagnostics_of(deck):
+    """A deck's diagnostics as (place, level, code)."""
+    return [(str(d.location), d.level, d.code) for d in deck.diagnostics]
