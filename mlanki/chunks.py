@@ -84,5 +84,5 @@ class EntryCache:
             return cls()
 
     def save(self, folder: Path, write) -> None:
-        """Keep what this build used; ``write(path, bytes)`` is the caller's atomic writer."""
-        write(folder / CACHE_NAME, pickle.dumps(self.used, protocol=pickle.HIGHEST_PROTOCOL))
+        """Keep what this build used; ``write(path, data)`` is the caller's atomic writer."""
+        write(folder / CACHE_NAME, lambda handle: pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL))

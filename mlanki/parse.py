@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mlanki import check, choices, styles
-from mlanki.chunks import EntryCache, split_chunks
+from mlanki.chunks import Chunk, EntryCache, split_chunks
 from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Entry, Location
 from mlanki.frontmatter import split_front_matter
 from mlanki.render import CardRenderer, MediaFiles
@@ -154,7 +154,7 @@ class _DeckParser:
         self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
                                      self.settings.missing_media)
         self._line_join = "<br>\n" if self.settings.line_breaks else "\n"
-        self.lines = text.split("\n")
+        self.lines = text.split("\n") if self.lint else []  # raw lines only for lint rules
         self.chunks = split_chunks(text)
         self.tokens: dict[int, list[Token]] = {}
         evidence = [self._evidence(number) for number in range(len(self.chunks))]
@@ -187,6 +187,8 @@ class _DeckParser:
             entry = self._cached_entry(section, topic, style)
             if entry is not None:
                 entries.append(entry)
+            if section.chunk is not None:
+                self.tokens.pop(section.chunk, None)  # done with it: 100k entries' tokens need not stay
         self.diagnostics.extend(self.renderer.diagnostics)
         return Deck(title or name or self.settings.default_deck_name(self.file), description,
                     self.at(title_line or 1), tuple(entries), tuple(sorted(self.diagnostics, key=_by_place)),
@@ -197,7 +199,7 @@ class _DeckParser:
         if number not in self.tokens:
             chunk = self.chunks[number]
             tokens = [t for t in parse_markdown(chunk.text, chunk.first_line) if t["type"] != "blank_line"]
-            self._check_fences(tokens)
+            self._check_fences(tokens, chunk)
             self.tokens[number] = tokens
         return self.tokens[number]
 
@@ -280,13 +282,15 @@ class _DeckParser:
             for col, code, message, hint in check.line_problems(raw):
                 self.notice(line.line, message, code, col, hint)
 
-    def _check_fences(self, tokens: list[Token]) -> None:
+    def _check_fences(self, tokens: list[Token], chunk: Chunk) -> None:
         """A fence never closed swallows the rest of the file into one code block."""
+        lines = None
         for token in tokens:
             if token["type"] != "block_code" or token.get("style") != "fenced":
                 continue
-            end = token["line"] + token["raw"].count("\n") + 1  # the line the closing fence should be on
-            closing = self.lines[end - 1].strip() if end <= len(self.lines) else ""
+            lines = lines or chunk.text.split("\n")  # a fence cannot leave its chunk
+            end = token["line"] + token["raw"].count("\n") + 1 - chunk.first_line  # the closing fence's line
+            closing = lines[end].strip() if end < len(lines) else ""
             if not closing.startswith(token.get("marker", "```")[:3]):
                 self.diagnostics.append(Diagnostic(Location(self.file, token["line"], 1), ERROR,
                                                    "code fence is never closed; the rest of the file became code",

@@ -130,8 +130,11 @@ def _umask() -> int:
     return mask
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it: never half a file."""
+def write_atomically(path: Path, data) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it: never half a file.
+
+    ``data`` is bytes, or a function that writes to the open file (large outputs, written as made).
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -139,7 +142,10 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise MlankiError(f"{path.parent}: cannot write here ({problem.strerror or problem})") from None
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if callable(data):
+                data(handle)
+            else:
+                handle.write(data)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException as problem:
