@@ -71,7 +71,7 @@ class BuildResult:
             elif deck.previous is None:
                 state = "new"
             else:
-                state = f"was {deck.previous}" if deck.previous != deck.version else "rewritten"
+                state = f"was {deck.previous}" if deck.previous != deck.version else "written, no content change"
             lines.append(f"{deck.name} {deck.version}: {deck.package} ({state})")
             for shown, (topic, kinds) in enumerate(deck.counts.items()):
                 if shown == _TOPICS_SHOWN:
@@ -80,7 +80,7 @@ class BuildResult:
                     break
                 detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
                 lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
-            if deck.written and deck.previous:
+            if deck.written and deck.previous and (deck.added or deck.changed or deck.retired):
                 lines.append(f"  changes: {deck.added} added, {deck.changed} changed, {deck.retired} retired")
         warnings = sum(1 for d in self.diagnostics if not d.is_error)
         if self.up_to_date:
