@@ -5,6 +5,15 @@ from __future__ import annotations
 FILE = "x.md"
 
 
+def expected_entry(line, question, answer="", explanation="", *, options=(), correct=None, topic="",
+                   question_text=None, cloze="", definition=""):
+    """One expected entry, every field spelled out."""
+    return dict(location=f"{FILE}:{line}", topic=topic, question=question,
+                question_text=question if question_text is None else question_text,
+                answer=answer, explanation=explanation, options=tuple(options), correct=correct,
+                cloze=cloze, definition=definition)
+
+
 def W(line, code):
     """One expected warning."""
     return (f"{FILE}:{line}", "warning", code)

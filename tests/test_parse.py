@@ -7,25 +7,20 @@ title and one topic), so their first question is on line 3.
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
 
 from mlanki.parse import parse_text
-from parse_support import FILE, W, diagnostics_of, entries_of
+from parse_support import FILE, W, diagnostics_of, entries_of, expected_entry
 
 BUNDLED = Path(__file__).parent.parent / "source" / "ml-micro-learning.md"
 HEAD = "# **Deck**\n## **Topic1: Basics**\n"  # lines 1-2: the first question of a case is on line 3
 
 
 # -- helpers --------------------------------------------------------------------------------
-def E(line, question, answer="", explanation="", *, options=(), correct=None, topic="Basics",
-      question_text=None, cloze="", definition=""):
-    """One expected entry, every field spelled out (defaults: a basic card in topic "Basics")."""
-    return dict(location=f"{FILE}:{line}", topic=topic, question=question,
-                question_text=question if question_text is None else question_text,
-                answer=answer, explanation=explanation, options=tuple(options), correct=correct,
-                cloze=cloze, definition=definition)
+E = partial(expected_entry, topic="Basics")  # one expected entry: a basic card in topic "Basics"
 
 
 def case(id, source, *entries, warnings=(), name=None, description=None):

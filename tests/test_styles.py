@@ -8,26 +8,22 @@ corpora themselves are never read here.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from mlanki.identity import plan_deck
 from mlanki.mapping import normalise_question, notes_for
 from mlanki.notetypes import default_notetypes
 from mlanki.parse import parse_text
-from parse_support import ERR, FILE, W, diagnostics_of, entries_of
+from parse_support import ERR, FILE, W, diagnostics_of, entries_of, expected_entry
 from mlanki.record import Record
 
 NOW = 1_764_000_000
 
 
 # -- helpers --------------------------------------------------------------------------------
-def E(line, question, answer="", explanation="", *, options=(), correct=None, topic="",
-      question_text=None, cloze="", definition=""):
-    """One expected entry, every field spelled out (defaults: a basic card with no topic)."""
-    return dict(location=f"{FILE}:{line}", topic=topic, question=question,
-                question_text=question if question_text is None else question_text,
-                answer=answer, explanation=explanation, options=tuple(options), correct=correct,
-                cloze=cloze, definition=definition)
+E = partial(expected_entry, topic="")  # one expected entry: a basic card with no topic
 
 
 def mc(line, question, options, correct, explanation="", **kw):
