@@ -275,7 +275,7 @@ def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
         kinds = counts.setdefault(entry.topic, {"basic": 0, "multiple choice": 0, "cloze": 0, "definition cloze": 0})
         if entry.cloze:
             kinds["cloze"] += 1
-        elif entry.options:
+        elif entry.is_multiple_choice:
             kinds["multiple choice"] += 1
         else:
             kinds["basic"] += 1

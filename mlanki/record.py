@@ -115,9 +115,6 @@ class Record:
         lines.append("}")
         return "\n".join(lines) + "\n"
 
-    def save(self, path: Path) -> None:
-        write_atomically(path, self.dumps().encode("utf-8"))
-
 
 def _known(cls, data: dict) -> dict:
     names = {f.name for f in fields(cls)}

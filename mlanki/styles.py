@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from mlanki.syntax import Token, drop_chars, plain_text
 
 HEADING, BOLD, LIST = "heading", "bold", "list"
-STYLES = ("auto", HEADING, BOLD, LIST)
 _Q_PREFIX = re.compile(r"^\s*(?:Q|Question)\s*(?:\d+)?\s*[:.]\s*", re.IGNORECASE)
 _NUMBER_PREFIX = re.compile(r"^\s*(?:Q\s*)?\d+\s*[.)]\s+(?=\S)", re.IGNORECASE)
 _ANSWER_ITEM = re.compile(r"^\s*\**answer\**\s*:?\s*", re.IGNORECASE)
