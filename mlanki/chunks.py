@@ -13,13 +13,14 @@ import hashlib
 import pickle
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from mlanki import code_fingerprint
 
 CACHE_NAME = ".mlanki-entries.pickle"
-_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]|$)")
-_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# Lines that matter for cutting: ATX headings, and fences (a heading inside a fence is code).
+_MARKER = re.compile(r"^ {0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)|#{1,6}(?=[ \t\n]|$))", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -27,27 +28,27 @@ class Chunk:
     first_line: int
     text: str
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
 
 def split_chunks(text: str) -> list[Chunk]:
     """``text`` cut before every ATX heading line (up to 3 spaces in) outside a code fence."""
-    lines = text.split("\n")
-    chunks, start, fence = [], 0, ""
-    for number, line in enumerate(lines):
+    chunks, start, start_line, line, scanned, fence = [], 0, 1, 1, 0, ""
+    for m in _MARKER.finditer(text):
+        line += text.count("\n", scanned, m.start())
+        scanned = m.start()
+        marker = m.group("fence")
         if fence:
-            if line.lstrip(" ").startswith(fence) and not line.strip().strip(fence[0]):
+            if marker and marker[0] == fence[0] and len(marker) >= len(fence) and not m.group("info").strip():
                 fence = ""
-            continue
-        m = _FENCE.match(line)
-        if m:
-            fence = m.group(1)
-        elif _HEADING.match(line) and number > start:
-            chunks.append(Chunk(start + 1, "\n".join(lines[start:number]) + "\n"))
-            start = number
-    chunks.append(Chunk(start + 1, "\n".join(lines[start:]) + ("\n" if not text.endswith("\n") else "")))
+        elif marker:
+            fence = marker
+        elif m.start() > start:
+            chunks.append(Chunk(start_line, text[start:m.start()]))
+            start, start_line = m.start(), line
+    chunks.append(Chunk(start_line, text[start:] if text.endswith("\n") else text[start:] + "\n"))
     return chunks
 
 
@@ -69,10 +70,8 @@ class EntryCache:
 
     @staticmethod
     def key(*parts: str) -> str:
-        digest = hashlib.sha256(code_fingerprint().encode())
-        for part in parts:
-            digest.update(b"\0" + part.encode("utf-8"))
-        return digest.hexdigest()
+        """A key for ``parts`` (short strings: pass a chunk's digest, not its text)."""
+        return hashlib.sha256("\0".join((code_fingerprint(), *parts)).encode("utf-8")).hexdigest()
 
     @classmethod
     def load(cls, folder: Path) -> "EntryCache":

@@ -49,8 +49,8 @@ class NoteSpec:
     @cached_property
     def content_hash(self) -> str:
         """Changes exactly when what a learner sees changes (the source line number does not count)."""
-        shown = [(name, value) for name, value in self.fields if name != "Source"]
-        payload = repr((self.kind, shown, self.tags))
+        shown = [f"{name}\x1f{value}" for name, value in self.fields if name != "Source"]
+        payload = "\x1e".join([self.kind, *shown, "\x1d".join(self.tags)])
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     @cached_property

@@ -30,6 +30,7 @@ from mlanki.progress import Progress, no_progress
 # genanki fills collection-level stamps from this; it never reaches notes or note types.
 COLLECTION_STAMP = 1_600_000_000
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+_ZIP_LEVEL = 1  # a third of the time of the default level, for a file about a tenth larger
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
 
 
@@ -159,4 +160,4 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
     info.compress_type = zipfile.ZIP_DEFLATED
     info.external_attr = 0o644 << 16
-    archive.writestr(info, data)
+    archive.writestr(info, data, compresslevel=_ZIP_LEVEL)

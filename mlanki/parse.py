@@ -206,11 +206,13 @@ class _DeckParser:
     def _evidence(self, number: int) -> styles.Evidence:
         """A chunk's style evidence, from the cache (line numbers moved to where it is now) or parsed."""
         chunk = self.chunks[number]
-        key = self.cache.key("evidence", chunk.text) if self.cache else ""
+        key = self.cache.key("evidence", chunk.digest) if self.cache else ""
         cached = self.cache.get(key) if self.cache and not self.lint else None
         if cached is not None:
             first_line, evidence = cached
             shift = chunk.first_line - first_line
+            if not shift:
+                return evidence
             return replace(evidence, headings=tuple(dict(h, line=h["line"] + shift) for h in evidence.headings))
         evidence = styles.Evidence.of(self._chunk_tokens(number))
         if self.cache:
@@ -253,12 +255,15 @@ class _DeckParser:
         if not self.cache or section.chunk is None or self.lint:
             return self._entry(section, topic)
         chunk = self.chunks[section.chunk]
-        key = self.cache.key("entry", chunk.text, topic, self._context(style))
+        key = self.cache.key("entry", chunk.digest, topic, self._context(style))
         cached = self.cache.get(key)
         if cached is not None and self.media.still_valid(cached[3]):
             first_line, entry, diagnostics, media = cached
             shift = chunk.first_line - first_line
             self.media.restore(media)
+            if not shift:  # most chunks did not move: an edit seldom adds or removes lines
+                self.diagnostics += diagnostics
+                return entry
             self.diagnostics += [_moved(d, shift) for d in diagnostics]
             return None if entry is None else replace(entry, location=_moved_location(entry.location, shift))
         seen, drawn = len(self.diagnostics), len(self.renderer.diagnostics)

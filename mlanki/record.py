@@ -87,7 +87,7 @@ class Record:
             if data.get("format") != FORMAT:
                 raise ValueError(f"unknown format {data.get('format')!r}")
             return cls(
-                notes=[RecordedNote(**_known(RecordedNote, n)) for n in data.get("notes", [])],
+                notes=[_note(n) for n in data.get("notes", [])],
                 notetypes={k: RecordedNoteType(**_known(RecordedNoteType, v)) for k, v in data.get("notetypes", {}).items()},
                 releases={d: [Release(**_known(Release, r)) for r in rs] for d, rs in data.get("releases", {}).items()},
             )
@@ -109,11 +109,20 @@ class Record:
         lines.append(",\n".join(deck_lines))
         lines.append("},")
         lines.append('"notes": [')
-        # vars(), not asdict(): notes hold only plain values, and asdict deep-copies (slow at 100k notes)
-        lines.append(",\n".join(json.dumps(vars(n), ensure_ascii=False, sort_keys=True) for n in notes))
+        # vars(), not asdict(): notes hold only plain values, and asdict deep-copies (slow at 100k notes);
+        # one encoder for all, since json.dumps with options builds a new one per call
+        encode = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
+        lines.append(",\n".join(encode(vars(n)) for n in notes))
         lines.append("]")
         lines.append("}")
         return "\n".join(lines) + "\n"
+
+
+_NOTE_FIELDS = frozenset(f.name for f in fields(RecordedNote))
+
+
+def _note(data: dict) -> RecordedNote:
+    return RecordedNote(**(data if data.keys() <= _NOTE_FIELDS else _known(RecordedNote, data)))
 
 
 def _known(cls, data: dict) -> dict:
