@@ -157,23 +157,35 @@ class _DeckParser:
         self.lines = text.split("\n") if self.lint else []  # raw lines only for lint rules
         self.chunks = split_chunks(text)
         self.tokens: dict[int, list[Token]] = {}
-        evidence = [self._evidence(number) for number in range(len(self.chunks))]
-        style = styles.detect(evidence, self.settings.question_style, self.settings.topic_level,
-                              self.settings.question_level)
-        if self._reusable(style, evidence):
-            sections = [self._chunk_section(number, part, style) for number, part in enumerate(evidence)]
+        streamed = self._parse_streaming()
+        if streamed is not None:
+            name, description, title_line, entries = streamed
         else:
-            for number in range(len(self.chunks)):
-                self._chunk_tokens(number)
-            tokens = [t for number in range(len(self.chunks)) for t in self.tokens[number]]
-            sections = self._sections(styles.normalise(tokens, style), style)
-        name, description, title_line = self._title(sections)
+            evidence = [self._evidence(number) for number in range(len(self.chunks))]
+            style = styles.detect(evidence, self.settings.question_style, self.settings.topic_level,
+                                  self.settings.question_level)
+            if self._reusable(style, evidence):
+                sections = [self._chunk_section(number, part, style) for number, part in enumerate(evidence)]
+            else:
+                for number in range(len(self.chunks)):
+                    self._chunk_tokens(number)
+                tokens = [t for number in range(len(self.chunks)) for t in self.tokens[number]]
+                sections = self._sections(styles.normalise(tokens, style), style)
+            name, description, title_line = self._title(sections)
+            entries = self._walk(sections, lambda: title_line, style)
+        self.diagnostics.extend(self.renderer.diagnostics)
+        return Deck(title or name or self.settings.default_deck_name(self.file), description,
+                    self.at(title_line or 1), tuple(entries), tuple(sorted(self.diagnostics, key=_by_place)),
+                    tuple(sorted(self.notices, key=_by_place)))
+
+    def _walk(self, sections, title_line, style: styles.Style) -> list[Entry]:
+        """Entries of the question sections, each under the topic heading before it."""
         entries: list[Entry] = []
         topic: str | None = ""
         for number, section in enumerate(sections):
             if number % 1000 == 0:
-                self.progress("parsing", number, len(sections))
-            if section.heading is None or section.line == title_line:
+                self.progress("parsing", number, len(self.chunks))
+            if section.heading is None or section.line == title_line():
                 continue
             if not section.is_question:
                 if _CONTENTS.match(section.title):
@@ -189,10 +201,42 @@ class _DeckParser:
                 entries.append(entry)
             if section.chunk is not None:
                 self.tokens.pop(section.chunk, None)  # done with it: 100k entries' tokens need not stay
-        self.diagnostics.extend(self.renderer.diagnostics)
-        return Deck(title or name or self.settings.default_deck_name(self.file), description,
-                    self.at(title_line or 1), tuple(entries), tuple(sorted(self.diagnostics, key=_by_place)),
-                    tuple(sorted(self.notices, key=_by_place)))
+        return entries
+
+    def _parse_streaming(self) -> tuple[str, str, int, list[Entry]] | None:
+        """One pass for the common shape (Micro-Learning's: every heading its own chunk), keeping
+        only the tokens of the chunk at hand; None when the file turns out to need the general path.
+
+        Style detection needs every chunk, so the pass assumes the default heading style and checks
+        the assumption at the end; a file in another style is parsed again the general way.
+        """
+        if self.lint or self.settings.question_style not in ("auto", styles.HEADING) or self.settings.question_level:
+            return None
+        guess = styles.Style(styles.HEADING, self.settings.topic_level)
+        evidence: list[styles.Evidence] = []
+        first_title = [0]
+        seen = (len(self.diagnostics), len(self.renderer.diagnostics))
+
+        def sections():
+            for number in range(len(self.chunks)):
+                part = self._evidence(number)
+                evidence.append(part)
+                section = self._chunk_section(number, part, guess)
+                if (not first_title[0] and section.heading is not None and section.level == 1
+                        and not section.is_question and section.title):
+                    first_title[0] = section.line
+                yield section
+
+        entries = self._walk(sections(), lambda: first_title[0], guess)
+        style = styles.detect(evidence, self.settings.question_style, self.settings.topic_level,
+                              self.settings.question_level)
+        if style == guess and self._reusable(style, evidence):
+            name, description, title_line = self._title(
+                [self._chunk_section(number, part, style) for number, part in enumerate(evidence)])
+            if title_line == first_title[0]:
+                return name, description, title_line, entries
+        del self.diagnostics[seen[0]:], self.renderer.diagnostics[seen[1]:]
+        return None
 
     # -- chunks: parse what changed, reuse the rest --------------------------------------------
     def _chunk_tokens(self, number: int) -> list[Token]:
