@@ -131,7 +131,7 @@ class _DeckParser:
                  cache: EntryCache | None = None) -> None:
         self.lint = lint
         self.cache = cache
-        self._entry_context: str | None = None
+        self._entry_context: dict[styles.Style, str] = {}
         self.progress: Progress = no_progress
         self.file = file
         self.settings = settings
@@ -289,10 +289,10 @@ class _DeckParser:
 
     def _context(self, style: styles.Style) -> str:
         """What else an entry depends on: style, settings, and the folder images are found from."""
-        if self._entry_context is None:
+        if style not in self._entry_context:
             folder = self.source_dir.resolve().relative_to(self.media.root.resolve())
-            self._entry_context = repr((style, replace(self.settings, source=None, output=None), str(folder)))
-        return self._entry_context
+            self._entry_context[style] = repr((style, replace(self.settings, source=None, output=None), str(folder)))
+        return self._entry_context[style]
 
     def _cached_entry(self, section: _Section, topic: str, style: styles.Style) -> Entry | None:
         """The entry of a question section: reused when its chunk, topic and settings are unchanged."""
