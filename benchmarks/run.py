@@ -24,6 +24,7 @@ Profiling, by hand::
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import statistics
@@ -74,9 +75,12 @@ def bench_size(n: int, repeat: int, work: Path) -> dict[str, tuple[float, float]
     """The four measurements for one collection of ``n`` entries: step -> (wall s, peak RSS MB)."""
     work.mkdir()
     text = generate.generate(n)
-    edited = generate.edit(text, 0.01)
-    base = work / "base.md"
+    base, edited = work / "base.md", work / "edited.md"
     base.write_text(text, encoding="utf-8")
+    edited.write_text(generate.edit(text, 0.01), encoding="utf-8")
+    # Keep this process small: a child's peak RSS (os.wait4) starts from what it was forked from.
+    del text
+    gc.collect()
     results = {}
 
     results["floor"] = measure(repeat, lambda i: None,
@@ -92,7 +96,7 @@ def bench_size(n: int, repeat: int, work: Path) -> dict[str, tuple[float, float]
 
     def edited_copy(i: int) -> None:  # the state the full build left, with ~1% of answers edited
         shutil.copytree(built, work / f"edit{i}")
-        (work / f"edit{i}" / "src" / "deck.md").write_text(edited, encoding="utf-8")
+        shutil.copy(edited, work / f"edit{i}" / "src" / "deck.md")
 
     results["edit"] = measure(repeat, edited_copy, lambda i: mlanki(work / f"edit{i}" / "src", work / f"edit{i}" / "out"), work)
     shutil.rmtree(work)  # up to a few GB at 100k
