@@ -24,7 +24,6 @@ Profiling, by hand::
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import shutil
 import statistics
@@ -34,7 +33,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import generate
 
 HERE = Path(__file__).resolve().parent
 BUNDLED = HERE.parent / "source"
@@ -74,13 +72,13 @@ def measure(repeat: int, prepare, command, cwd: Path) -> tuple[float, float]:
 def bench_size(n: int, repeat: int, work: Path) -> dict[str, tuple[float, float]]:
     """The four measurements for one collection of ``n`` entries: step -> (wall s, peak RSS MB)."""
     work.mkdir()
-    text = generate.generate(n)
     base, edited = work / "base.md", work / "edited.md"
-    base.write_text(text, encoding="utf-8")
-    edited.write_text(generate.edit(text, 0.01), encoding="utf-8")
-    # Keep this process small: a child's peak RSS (os.wait4) starts from what it was forked from.
-    del text
-    gc.collect()
+    # Generated in child processes: Linux carries a forked child's peak RSS across exec, so this
+    # process must stay small for the children's numbers to be their own.
+    generator = str(HERE / "generate.py")
+    subprocess.run([sys.executable, generator, str(n), str(base)], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([sys.executable, generator, str(n), str(edited), "--edit", "0.01"], check=True,
+                   stdout=subprocess.DEVNULL)
     results = {}
 
     results["floor"] = measure(repeat, lambda i: None,
