@@ -107,8 +107,9 @@ def plan_deck(record: Record, deck: str, specs: list[NoteSpec], notetypes: dict[
         elif note.content != spec.content_hash or note.status != ACTIVE:
             plan.changed.append(_label(spec))
             note.mod = max(now, note.mod + 1)
+            note.answer = spec.answer_hash  # the content hash covers the answer: unchanged content, same answer
             touched.append(note)
-        note.content, note.answer, note.status = spec.content_hash, spec.answer_hash, ACTIVE
+        note.content, note.status = spec.content_hash, ACTIVE
         note.key, note.question, note.topic, note.after = spec.key, spec.entry.question_text, spec.entry.topic, previous_guid
         note.explicit_id = spec.entry.explicit_id or note.explicit_id
         previous_guid = note.guid

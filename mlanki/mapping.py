@@ -12,7 +12,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from mlanki.entries import Deck, Entry
 from mlanki.notetypes import BASIC, CLOZE
@@ -24,6 +24,7 @@ _INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff]")
 _TRAILING = re.compile(r"[\s?.:!;,…]+$")
 
 
+@lru_cache(maxsize=1 << 18)  # asked twice per entry (duplicate check, then identity)
 def normalise_question(text: str) -> str:
     """What identity compares: case, whitespace, invisible characters and end punctuation ignored."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
