@@ -331,3 +331,17 @@ def test_incremental_rebuild_reuses_unchanged_entries_and_matches_a_clean_build(
             assert len(calls) == 7, calls
             assert 41 not in calls  # KNN's heading line in the edited file
     assert packages[0] == packages[1]
+
+
+def test_a_rewrite_with_the_same_size_and_time_is_still_seen(project):
+    """The no-op shortcut compares content: an edit saved within one clock tick is not missed."""
+    import os
+
+    write_source(project, V1)
+    build(now=T1)
+    source = project / "source" / "deck.md"
+    stamp = source.stat().st_mtime_ns
+    source.write_text(V1.replace("Four", "Fuor").replace("step size", "step sizz"), encoding="utf-8")
+    os.utime(source, ns=(stamp, stamp))
+    result = build(now=T2)
+    assert not result.up_to_date and result.decks[0].version == "1.0.1"
