@@ -11,7 +11,6 @@ Call it from Python like the command line does::
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -193,8 +192,7 @@ def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, pr
     from mlanki.parse import parse_file
     from mlanki.render import MediaFiles
 
-    root = settings.source if settings.source.is_dir() else settings.source.parent
-    media = MediaFiles(root)
+    media = MediaFiles(source_root(settings.source))
     decks, diagnostics = [], []
     for path in files:
         source = read_source(path, display_path(path))
@@ -218,8 +216,13 @@ def clock() -> int:
     return int(time.time())
 
 
+def source_root(source: Path) -> Path:
+    """The folder of the sources: ``source`` itself, or the folder of a single source file."""
+    return source if source.is_dir() else source.parent
+
+
 def record_path_for(source: Path) -> Path:
-    return (source if source.is_dir() or not source.suffix else source.parent) / RECORD_NAME
+    return source_root(source) / RECORD_NAME
 
 
 def slug(name: str) -> str:
@@ -259,14 +262,9 @@ def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: M
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
         notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
     data = package_bytes(content, progress)
-    sha = hashlib.sha256(data).hexdigest()
-    written = False
-    for path in (package, latest):
-        if _sha256(path) != sha:
-            write_atomically(path, data)
-            written = True
+    written = [_write_if_changed(path, data) for path in (package, latest)]
     return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),
-                      len(plan.added), len(plan.changed), len(plan.retired), written=written)
+                      len(plan.added), len(plan.changed), len(plan.retired), written=any(written))
 
 
 def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
@@ -287,8 +285,8 @@ def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
 # -- no-op rebuilds --------------------------------------------------------------------------------
 def _inputs(settings: Settings, files: list[Path]) -> list[Path]:
     """Every file a build reads: the Markdown sources and whatever else is in the source folder."""
-    root = settings.source if settings.source.is_dir() else settings.source.parent
-    others = [p for p in root.rglob("*") if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
+    others = [p for p in source_root(settings.source).rglob("*")
+              if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
               and p.name != RECORD_NAME and not p.name.startswith(".")]
     return sorted(set(files) | set(others))
 
@@ -314,20 +312,18 @@ def _summary(result: BuildResult) -> dict:
 
 
 def _save_if_changed(path: Path, text: str) -> None:
-    data = text.encode("utf-8")
+    _write_if_changed(path, text.encode("utf-8"))
+
+
+def _write_if_changed(path: Path, data: bytes) -> bool:
+    """Write ``data`` unless ``path`` already holds exactly it; True when it wrote."""
     try:
         if path.read_bytes() == data:
-            return
+            return False
     except OSError:
         pass
     write_atomically(path, data)
-
-
-def _sha256(path: Path) -> str:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    return True
 
 
 def _path(value) -> Path | None:

@@ -60,8 +60,7 @@ class Plan:
     def describe(self, limit: int = 5) -> str:
         """A few lines: the version step and the questions added, changed and retired."""
         if self.previous is None:
-            head = f"{self.deck}: first release {self.version} ({len(self.added)} notes)"
-            return head
+            return f"{self.deck}: first release {self.version} ({len(self.added)} notes)"
         if not self.has_changes:
             return f"{self.deck}: {self.previous}, no change"
         lines = [f"{self.deck}: {self.previous} -> {self.version} ({len(self.added)} added, "
@@ -130,10 +129,11 @@ def plan_deck(record: Record, deck: str, specs: list[NoteSpec], notetypes: dict[
         bump = max(bump, 1)
     elif plan.changed:
         bump = max(bump, 0)
-    plan.version = _next_version(previous, bump, version, plan)
+    plan.version = _next_version(previous, bump, version)
     for note in touched:
         note.version = plan.version
-        note.content = note.content if note.status == ACTIVE else _retired_content(note)
+        if note.status != ACTIVE:
+            note.content = _retired_content(note)
     by_guid = {n.guid: n for n in recorded}
     plan.notes = [_with_retired_fields(p, by_guid[p.guid]) if p.retired else p for p in plan.notes]
     if plan.has_changes or version:
@@ -289,7 +289,7 @@ def guid_for(*values) -> str:
     return "".join(reversed(digits))
 
 
-def _next_version(previous: str | None, bump: int, forced: str | None, plan: Plan) -> str:
+def _next_version(previous: str | None, bump: int, forced: str | None) -> str:
     if forced:
         if not _SEMVER.match(forced):
             raise MlankiError(f"--version {forced!r} is not a version like 1.2.3")
