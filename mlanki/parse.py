@@ -396,8 +396,7 @@ class _DeckParser:
         items = self._items(body)
         self._lint_lines(items)
         explicit_id = self._explicit_id(section, items)
-        items = [i for i in items if not (isinstance(i, dict) and i["type"] == "block_html"
-                                            and _EXPLICIT_ID.fullmatch(i.get("raw", "").strip()))]
+        items = [i for i in items if not _id_block(i)]
         if not items:
             return None  # a placeholder heading with no body is not a card
         heading_tokens = [t for t in section.heading["children"] if not _is_id_comment(t)]
@@ -437,12 +436,8 @@ class _DeckParser:
         for token in section.heading["children"]:
             if _is_id_comment(token):
                 return _EXPLICIT_ID.search(token["raw"]).group(1)
-        for item in items:
-            if isinstance(item, dict) and item["type"] == "block_html":
-                m = _EXPLICIT_ID.fullmatch(item.get("raw", "").strip())
-                if m:
-                    return m.group(1)
-        return ""
+        found = next((m for m in map(_id_block, items) if m), None)
+        return found.group(1) if found else ""
 
     def _multiple_choice(self, found: _Options, section: _Section, common: dict) -> Entry | None:
         if found.stem:
@@ -688,8 +683,8 @@ def _lines(items: list):
             yield from item.lines
 
 
-def _strip_line_prefix(items: list, prefix_length) -> list:
-    """Remove a label such as "Detail:" from the start of every line; lines left empty go."""
+def _rewrite_lines(items: list, rewrite) -> list:
+    """Every paragraph line passed through ``rewrite(line)``; a line it empties goes, then an empty paragraph."""
     out = []
     for item in items:
         if not isinstance(item, _Para):
@@ -697,33 +692,28 @@ def _strip_line_prefix(items: list, prefix_length) -> list:
             continue
         lines = []
         for line in item.lines:
-            cut = prefix_length(line.text)
-            if cut:
-                line = _Line(drop_chars(lstrip_tokens(line.tokens), cut), line.line)
-                if not line.text:
-                    continue
-            lines.append(line)
+            new = rewrite(line)
+            if new is line or new.text:
+                lines.append(new)
         if lines:
             out.append(_Para(lines))
     return out
 
 
+def _strip_line_prefix(items: list, prefix_length) -> list:
+    """Remove a label such as "Detail:" from the start of every line; lines left empty go."""
+    def strip(line: _Line) -> _Line:
+        cut = prefix_length(line.text)
+        return _Line(drop_chars(lstrip_tokens(line.tokens), cut), line.line) if cut else line
+    return _rewrite_lines(items, strip)
+
+
 def _without_markers(items: list) -> list:
     """The explanation: drop "Detail:" labels and sentences that only name the correct option."""
-    out = []
-    for item in _strip_line_prefix(items, choices.detail_prefix):
-        if isinstance(item, _Para):
-            lines = []
-            for line in item.lines:
-                span = choices.marker_sentence(line.text_raw)
-                if span:
-                    line = _Line(lstrip_tokens(cut_chars(line.tokens, *span)), line.line)
-                if line.text:
-                    lines.append(line)
-            item = _Para(lines) if lines else None
-        if item is not None:
-            out.append(item)
-    return out
+    def strip(line: _Line) -> _Line:
+        span = choices.marker_sentence(line.text_raw)
+        return _Line(lstrip_tokens(cut_chars(line.tokens, *span)), line.line) if span else line
+    return _rewrite_lines(_strip_line_prefix(items, choices.detail_prefix), strip)
 
 
 def _split_short_answer(line: _Line) -> tuple[_Line | None, _Line | None]:
@@ -774,6 +764,13 @@ def _unwrap_details(body: list[Token]) -> tuple[list[Token], list[Token]]:
 
 def _is_task_list(token: Token) -> bool:
     return any(item["type"] == "task_list_item" for item in token["children"])
+
+
+def _id_block(item) -> re.Match | None:
+    """``<!-- mlanki-id: NAME -->`` written as a block of its own in an answer."""
+    if isinstance(item, dict) and item["type"] == "block_html":
+        return _EXPLICIT_ID.fullmatch(item.get("raw", "").strip())
+    return None
 
 
 def _is_id_comment(token: Token) -> bool:
