@@ -91,3 +91,14 @@ def diff(source) -> None:
 def main() -> None:
     """Console entry point: exit 0 ok, 1 errors in the input, 2 usage."""
     cli(prog_name="mlanki")
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="Folder with the built packages; the site goes to OUTPUT/site/ (default: build/site/).")
+def site(source, output) -> None:
+    """Write a static download-and-preview site from the packages in OUTPUT (building them if missing)."""
+    from mlanki.site.build import build_site
+
+    click.echo(build_site(source, output).summary())

@@ -1,0 +1,143 @@
+"""The HTML pages: jinja2 templates over a deck's cards, split into pages of a fixed number of cards."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from mlanki.site.cards import Card, DeckView
+
+_DECK_HEADING = re.compile(r"^## (.+)$", re.M)
+
+
+@dataclass
+class DeckPages:
+    """One deck laid out as pages: each page a list of (topic, cards, continued from the previous page)."""
+
+    slug: str
+    view: DeckView
+    version: str
+    downloads: list[tuple[str, str]]   # (version or "latest", path from the site root)
+    changelog: str                     # this deck's changelog section, Markdown
+    page_size: int
+    pages: list[list[tuple[str, list[Card], bool]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = [[]]
+        room = self.page_size
+        for topic, cards in self.view.topics():
+            continued = False
+            while cards:
+                if room == 0:
+                    self.pages.append([])
+                    room = self.page_size
+                taken, cards = cards[:room], cards[room:]
+                self.pages[-1].append((topic, taken, continued))
+                room -= len(taken)
+                continued = True
+
+    @property
+    def name(self) -> str:
+        return self.view.name
+
+    @property
+    def card_count(self) -> int:
+        return len(self.view.cards)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    @staticmethod
+    def href(number: int) -> str:
+        return "index.html" if number == 1 else f"page-{number}.html"
+
+    def numbered(self):
+        return enumerate(self.pages, start=1)
+
+    def toc(self) -> list[tuple[str, int, str]]:
+        """(topic, cards, link to where it starts) for every topic."""
+        starts, counts = {}, {}
+        for number, page in self.numbered():
+            for topic, cards, _continued in page:
+                starts.setdefault(topic, f"{self.href(number)}#{topic_id(topic)}")
+                counts[topic] = counts.get(topic, 0) + len(cards)
+        return [(topic, counts[topic], starts[topic]) for topic in starts]
+
+    def counts(self) -> list[tuple[str, dict[str, int]]]:
+        """Cards per topic and kind, for the index page."""
+        from mlanki.site.build import KINDS
+
+        table = []
+        for topic, cards in self.view.topics():
+            kinds = {kind: sum(1 for c in cards if c.kind == kind) for kind in KINDS}
+            table.append((topic, kinds))
+        return table
+
+
+def topic_id(topic: str) -> str:
+    return "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic.casefold()).strip("-") or "none")
+
+
+def pager(current: int, total: int) -> list[int | None]:
+    """Page numbers to link: the first, the last and two either side of the current one; None marks a gap."""
+    shown = sorted({1, total, *range(max(1, current - 2), min(total, current + 2) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - out[-1] > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+def changelog_of(changelog: str, deck: str) -> str:
+    """The ``## deck`` section of CHANGELOG.md, without its heading."""
+    sections = _DECK_HEADING.split(changelog)
+    for name, body in zip(sections[1::2], sections[2::2]):
+        if name.strip() == deck:
+            return body.strip()
+    return ""
+
+
+def write_deck(folder: Path, deck: DeckPages, math: bool) -> None:
+    template = _env().get_template("deck.html.j2")
+    css = "\n".join(deck.view.css[key] for key in sorted(deck.view.css))
+    toc = deck.toc()
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, page in deck.numbered():
+        page_math = any(card.has_math for _topic, cards, _c in page for card in cards)
+        html = template.render(deck=deck, page=page, number=number, pager=pager(number, deck.page_count), toc=toc,
+                               css=css, math=page_math and math, tex_note=page_math and not math,
+                               topic_id=topic_id, is_link=is_link)
+        (folder / deck.href(number)).write_text(html, encoding="utf-8")
+
+
+def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
+    import mistune
+    import nh3
+
+    markdown = mistune.create_markdown(escape=True)
+    html = _env().get_template("index.html.j2").render(
+        decks=decks, describe=lambda d: nh3.clean(d.view.description),
+        changelog=lambda d: markdown(_demote(d.changelog)) if d.changelog else "",
+        has_changelog=bool(changelog.strip()))
+    (site / "index.html").write_text(html, encoding="utf-8")
+
+
+def is_link(source: str) -> bool:
+    return source.startswith(("https://", "http://"))
+
+
+def _demote(markdown: str) -> str:
+    """Changelog ``### version`` headings sit under the page's deck (h2) and changelog (h3) headings."""
+    return re.sub(r"^### ", "#### ", markdown, flags=re.M)
+
+
+@lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("mlanki.site", "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
