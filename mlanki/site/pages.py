@@ -121,7 +121,7 @@ def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
     markdown = mistune.create_markdown(escape=True)
     html = _env().get_template("index.html.j2").render(
         decks=decks, describe=lambda d: nh3.clean(d.view.description),
-        changelog=lambda d: markdown(_demote(d.changelog)) if d.changelog else "",
+        changelog=lambda d, level: markdown(_demote(d.changelog, level)) if d.changelog else "",
         has_changelog=bool(changelog.strip()))
     (site / "index.html").write_text(html, encoding="utf-8")
 
@@ -130,9 +130,9 @@ def is_link(source: str) -> bool:
     return source.startswith(("https://", "http://"))
 
 
-def _demote(markdown: str) -> str:
-    """Changelog ``### version`` headings sit under the page's deck (h2) and changelog (h3) headings."""
-    return re.sub(r"^### ", "#### ", markdown, flags=re.M)
+def _demote(markdown: str, level: int) -> str:
+    """Changelog ``### version`` headings become ``level`` headings, under the page's "Changelog" heading."""
+    return re.sub(r"^### ", "#" * level + " ", markdown, flags=re.M)
 
 
 @lru_cache(maxsize=1)
