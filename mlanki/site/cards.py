@@ -66,12 +66,19 @@ def read_package(package: Path, media_out: Path) -> DeckView:
     Media files the cards use are copied to ``media_out``; image sources are pointed there.
     """
     from anki.collection import Collection, ImportAnkiPackageRequest
+    from anki.errors import AnkiException
+
+    from mlanki.errors import MlankiError
 
     folder = tempfile.mkdtemp(prefix="mlanki-site-")
     col = Collection(os.path.join(folder, "collection.anki2"))
     try:
         options = col._backend.get_import_anki_package_presets()  # a fresh profile's import defaults
-        col.import_anki_package(ImportAnkiPackageRequest(package_path=os.fspath(package.resolve()), options=options))
+        try:
+            col.import_anki_package(ImportAnkiPackageRequest(package_path=os.fspath(package.resolve()),
+                                                             options=options))
+        except AnkiException as problem:
+            raise MlankiError(f"{package}: Anki cannot import this package: {problem}") from None
         return _view(col, media_out)
     finally:
         col.close()

@@ -1,0 +1,157 @@
+"""``mlanki site`` and the release pipeline without a browser: what is written, from which outputs."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from conftest import BUNDLED, FIXED_NOW, ROOT
+from mlanki.build import build
+from mlanki.cli import cli
+from mlanki.site.build import build_site
+from site_support import FIXTURE, copy_source
+
+SLUG = "machine-learning-micro-learning"
+WORKFLOW = ROOT / ".github" / "workflows" / "release.yml"
+RELEASE_BUILD = ROOT / ".github" / "scripts" / "release-build.sh"
+BIN = Path(sys.executable).parent
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+def tree(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_site_builds_missing_packages_then_publishes_them(project):
+    result = run("site")
+    assert result.exit_code == 0, result.output
+    assert "Machine Learning Micro-Learning 1.0.0: 21 cards on 1 page" in result.stdout
+    site = project / "build" / "site"
+    for name in (f"{SLUG}.apkg", f"{SLUG}-1.0.0.apkg"):
+        assert (site / "downloads" / name).read_bytes() == (project / "build" / name).read_bytes()
+    index = (site / "index.html").read_text(encoding="utf-8")
+    assert f'href="downloads/{SLUG}.apkg"' in index and "version 1.0.0" in index
+    assert "General Machine Learning" in index and "Changelog" in index
+    assert (site / SLUG / "index.html").is_file() and not (project / "build" / ".site-staging").exists()
+
+
+def test_site_without_the_site_extra_says_how_to_install_it(project, monkeypatch):
+    monkeypatch.setitem(sys.modules, "anki", None)   # import anki now raises ImportError
+    monkeypatch.setitem(sys.modules, "anki.collection", None)
+    result = CliRunner().invoke(cli, ["site"])
+    assert result.exit_code == 1
+    assert result.stderr == "mlanki site needs Anki's renderer: pip install 'mlanki[site]' (the anki and jinja2 packages)\n"
+    assert not (project / "build").exists()
+
+
+def test_same_packages_give_the_same_site_from_any_folder(tmp_path, monkeypatch):
+    sites = []
+    for name in ("one", "two"):
+        folder = tmp_path / name
+        copy_source(FIXTURE, folder)
+        monkeypatch.chdir(folder)   # cards name their source relative to the working folder
+        build("source", "build", now=FIXED_NOW)
+        sites.append(build_site("source", "build").folder.resolve())
+    first, second = tree(sites[0]), tree(sites[1])
+    assert first == second and "site-fixture-deck/index.html" in first and len(first) >= 8
+
+
+def test_site_shows_the_latest_version_and_lists_every_versioned_file(project):
+    build(now=FIXED_NOW)
+    text = BUNDLED.read_text(encoding="utf-8")
+    added = "#### What is a site test question?\nAn answer.\n\n***\n"
+    (project / "source" / BUNDLED.name).write_text(text.replace("#### How does KNN", added + "#### How does KNN", 1),
+                                                   encoding="utf-8")
+    assert build(now=FIXED_NOW + 60).decks[0].version == "1.1.0"
+    result = build_site()
+    index = (result.folder / "index.html").read_text(encoding="utf-8")
+    assert result.decks[0].version == "1.1.0" and "version 1.1.0" in index
+    assert f'href="downloads/{SLUG}-1.0.0.apkg"' in index and f'href="downloads/{SLUG}-1.1.0.apkg"' in index
+    assert "What is a site test question?" in index   # the changelog's "Added" list of 1.1.0
+    deck = (result.folder / SLUG / "index.html").read_text(encoding="utf-8")
+    assert deck.count('class="site-card"') == 22
+
+
+def test_retired_cards_are_counted_not_listed(project):
+    build(now=FIXED_NOW)
+    text = BUNDLED.read_text(encoding="utf-8")
+    start = text.index("#### What is FID score?")
+    (project / "source" / BUNDLED.name).write_text(text[:start] + text[text.index("***", start) + 3:],
+                                                   encoding="utf-8")
+    build(now=FIXED_NOW + 60)
+    result = build_site()
+    deck = (result.folder / SLUG / "index.html").read_text(encoding="utf-8")
+    assert "What is FID score?" not in deck and deck.count('class="site-card"') == 19
+    assert "2 retired cards are in the package" in (result.folder / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_broken_package_fails_cleanly_and_keeps_the_previous_site(project):
+    assert run("site").exit_code == 0
+    before = tree(project / "build" / "site")
+    (project / "build" / f"{SLUG}.apkg").write_bytes(b"not a zip")
+    result = CliRunner().invoke(cli, ["site"])
+    assert result.exit_code == 1 and "Anki cannot import this package" in result.stderr
+    assert result.stderr.startswith(f"build/{SLUG}.apkg: ") and "Traceback" not in result.output
+    assert tree(project / "build" / "site") == before and not (project / "build" / ".site-staging").exists()
+
+
+def test_release_workflow_is_a_valid_github_workflow():
+    checked = subprocess.run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows", WORKFLOW],
+                             capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    text = WORKFLOW.read_text(encoding="utf-8")
+    for step in ("pytest", ".github/scripts/release-build.sh", "mlanki site", "gh release upload",
+                 "actions/deploy-pages"):
+        assert step in text
+
+
+def _git(folder: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args], cwd=folder, check=True,
+                   capture_output=True)
+
+
+def _release(folder: Path, version: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["bash", RELEASE_BUILD, version], cwd=folder, env=env, capture_output=True, text=True)
+
+
+def test_release_build_passes_when_the_record_of_the_version_is_committed(tmp_path):
+    copy_source(BUNDLED.parent, tmp_path)   # the bundled source with its committed record, at 1.0.0
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "source")
+    _git(tmp_path, "commit", "-qm", "release 1.0.0")
+    released = _release(tmp_path, "1.0.0")
+    assert released.returncode == 0, released.stderr
+    assert (tmp_path / "build" / f"{SLUG}-1.0.0.apkg").is_file()
+    assert subprocess.run(["git", "diff", "--quiet"], cwd=tmp_path).returncode == 0
+
+
+def test_release_build_fails_when_the_record_was_not_built_and_committed(tmp_path):
+    copy_source(BUNDLED.parent, tmp_path)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "source")
+    _git(tmp_path, "commit", "-qm", "sources only")
+    released = _release(tmp_path, "1.1.0")
+    assert released.returncode == 1
+    assert "the tagged commit's record is at '1.0.0', not 1.1.0" in released.stderr
+    assert "run 'mlanki build --version 1.1.0', commit source/mlanki.lock" in released.stderr
+    assert _release(tmp_path, "v1.1").returncode == 1
+
+
+def test_release_build_fails_when_the_record_is_not_committed_at_all(tmp_path):
+    shutil.copytree(BUNDLED.parent, tmp_path / "source", ignore=shutil.ignore_patterns("mlanki.lock"))
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "source")
+    _git(tmp_path, "commit", "-qm", "no record")
+    released = _release(tmp_path, "1.0.0")
+    assert released.returncode == 1 and "'no release', not 1.0.0" in released.stderr
