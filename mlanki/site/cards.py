@@ -105,7 +105,7 @@ def _view(col, media_out: Path) -> DeckView:
         question = _media_paths(_STYLE.sub("", output.question_text), media, used)
         answer = _media_paths(_STYLE.sub("", output.answer_text), media, used)
         cards.append(Card(card.id, card.ord + 1, topic, _kind(note, notetype), notetype["id"], question, answer,
-                          _plain(question + " " + answer), note["Source"] if "Source" in note else ""))
+                          _search_text(question, answer), note["Source"] if "Source" in note else ""))
     top = top or next((n for n in decks.values() if n != "Default"), "Default")
     description = next((col.decks.get(i)["desc"] for i, n in decks.items() if n == top), "")
     if used:
@@ -132,6 +132,12 @@ def _media_paths(text: str, media: set[str], used: set[str]) -> str:
         used.add(name)
         return f"{match[1]}{match[2]}media/{match[3]}{match[2]}"
     return _IMG_SRC.sub(point, text)
+
+
+def _search_text(question: str, answer: str) -> str:
+    """The back's text, which usually repeats the front; the front too when it does not (a cloze's gaps)."""
+    front, back = _plain(question), _plain(answer)
+    return back if front in back else f"{front} {back}"
 
 
 def _plain(text: str) -> str:
