@@ -105,8 +105,8 @@ def _write_deck(published: Published, site: Path, math: bool, changelog: str):
                            downloads, pages.changelog_of(changelog, view.name), PAGE_SIZE)
     pages.write_deck(folder, deck, math)
     if deck.page_count > 1:
-        index = [[deck.href(number), f"c{card.id}", card.text] for number, page in deck.numbered() for _t, cards, _c
-                 in page for card in cards]
+        index = [[number, f"c{card.id}", card.label, card.text] for number, page in deck.numbered()
+                 for _topic, cards, _continued in page for card in cards]
         (folder / "search.js").write_text("window.mlankiSearch = " + json.dumps(index, ensure_ascii=False,
                                           separators=(",", ":")) + ";\n", encoding="utf-8")
     return deck

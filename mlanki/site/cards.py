@@ -34,6 +34,7 @@ class Card:
     question: str
     answer: str
     text: str           # plain text of both sides, for search
+    label: str          # the front's text without its topic line: how search results name the card
     source: str
 
     @property
@@ -105,7 +106,8 @@ def _view(col, media_out: Path) -> DeckView:
         question = _media_paths(_STYLE.sub("", output.question_text), media, used)
         answer = _media_paths(_STYLE.sub("", output.answer_text), media, used)
         cards.append(Card(card.id, card.ord + 1, topic, _kind(note, notetype), notetype["id"], question, answer,
-                          _search_text(question, answer), note["Source"] if "Source" in note else ""))
+                          _search_text(question, answer), _label(question, topic),
+                          note["Source"] if "Source" in note else ""))
     top = top or next((n for n in decks.values() if n != "Default"), "Default")
     description = next((col.decks.get(i)["desc"] for i, n in decks.items() if n == top), "")
     if used:
@@ -138,6 +140,11 @@ def _search_text(question: str, answer: str) -> str:
     """The back's text, which usually repeats the front; the front too when it does not (a cloze's gaps)."""
     front, back = _plain(question), _plain(answer)
     return back if front in back else f"{front} {back}"
+
+
+def _label(question: str, topic: str) -> str:
+    front = _plain(question)
+    return front[len(topic):].lstrip() if topic and front.casefold().startswith(topic.casefold()) else front
 
 
 def _plain(text: str) -> str:

@@ -57,8 +57,10 @@
     var script = document.createElement("script");
     script.src = "search.js";
     script.onload = function () {
+      // Rows: [page number, card id, label, text].
       index = (window.mlankiSearch || []).map(function (row) {
-        return { href: row[0], id: row[1], text: row[2], low: row[2].toLowerCase() };
+        return { page: row[0], href: row[0] === 1 ? "index.html" : "page-" + row[0] + ".html", id: row[1],
+                 label: row[2], low: row[3].toLowerCase() };
       });
       apply();
     };
@@ -73,6 +75,8 @@
       shown += ok ? 1 : 0;
     });
     topics.forEach(function (topic) { topic.hidden = !topic.querySelector(".site-card:not([hidden])"); });
+    var pagers = document.querySelectorAll(".site-pager");
+    if (pagers.length > 1) pagers[pagers.length - 1].hidden = shown === 0;   // no second pager under nothing
     elsewhere.textContent = "";
     elsewhere.hidden = true;
     if (!terms.length) { status.textContent = ""; return; }
@@ -83,10 +87,16 @@
       others.slice(0, 50).forEach(function (row) {
         var item = document.createElement("li"), link = document.createElement("a");
         link.href = row.href + "#" + row.id;
-        link.textContent = row.text.length > 120 ? row.text.slice(0, 119) + "…" : row.text;
+        link.textContent = row.label.length > 120 ? row.label.slice(0, 119) + "…" : row.label;
         item.appendChild(link);
+        item.appendChild(document.createTextNode(" (page " + row.page + ")"));
         elsewhere.appendChild(item);
       });
+      if (others.length > 50) {
+        var more = document.createElement("li");
+        more.textContent = "… and " + (others.length - 50) + " more: add a word to narrow the search.";
+        elsewhere.appendChild(more);
+      }
       elsewhere.hidden = !others.length;
     }
     status.textContent = message + ".";
