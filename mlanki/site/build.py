@@ -11,7 +11,6 @@ Call it from Python like the command line does::
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,7 +22,6 @@ from mlanki.site.packages import Published, find_published
 
 SITE_FOLDER = "site"
 PAGE_SIZE = 100          # cards per deck page: a 10k-card deck stays a set of small, fast pages
-KINDS = ("basic", "multiple choice", "cloze", "definition cloze")
 MISSING_ANKI = "mlanki site needs Anki's renderer: pip install 'mlanki[site]' (the anki and jinja2 packages)"
 
 
@@ -104,11 +102,6 @@ def _write_deck(published: Published, site: Path, math: bool, changelog: str):
     deck = pages.DeckPages(published.slug, view, published.version or _version_in(view.description),
                            downloads, pages.changelog_of(changelog, view.name), PAGE_SIZE)
     pages.write_deck(folder, deck, math)
-    if deck.page_count > 1:
-        index = [[number, f"c{card.id}", card.label, card.text] for number, page in deck.numbered()
-                 for _topic, cards, _continued in page for card in cards]
-        (folder / "search.js").write_text("window.mlankiSearch = " + json.dumps(index, ensure_ascii=False,
-                                          separators=(",", ":")) + ";\n", encoding="utf-8")
     return deck
 
 

@@ -20,6 +20,7 @@ _TAG = re.compile(r"<[^>]+>")
 _STYLE = re.compile(r"(?is)<style\b.*?</style>")
 _IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc=)(["'])(.*?)\2""", re.I)
 RETIRED_TAG = "mlanki::retired"
+KINDS = ("basic", "multiple choice", "cloze", "definition cloze")   # told apart by mlanki's tags
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Card:
     css_key: int        # the note type, whose CSS styles this card
     question: str
     answer: str
-    text: str           # plain text of both sides, for search
+    text: str           # plain text of the card (the back, and the front unless the back repeats it), for search
     label: str          # the front's text without its topic line: how search results name the card
     source: str
 
@@ -103,6 +104,7 @@ def _view(col, media_out: Path) -> DeckView:
         deck, _, topic = decks[card.did].partition("::")
         top = top or deck
         output = card.render_output()
+        # A <style> inside a field would restyle the whole page (in Anki it only reaches its own card).
         question = _media_paths(_STYLE.sub("", output.question_text), media, used)
         answer = _media_paths(_STYLE.sub("", output.answer_text), media, used)
         cards.append(Card(card.id, card.ord + 1, topic, _kind(note, notetype), notetype["id"], question, answer,

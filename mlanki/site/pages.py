@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from mlanki.site.cards import Card, DeckView
+from mlanki.site.cards import KINDS, Card, DeckView
 
 _DECK_HEADING = re.compile(r"^## (.+)$", re.M)
 
@@ -68,8 +69,6 @@ class DeckPages:
 
     def counts(self) -> list[tuple[str, dict[str, int]]]:
         """Cards per topic and kind, for the index page."""
-        from mlanki.site.build import KINDS
-
         table = []
         for topic, cards in self.view.topics():
             kinds = {kind: sum(1 for c in cards if c.kind == kind) for kind in KINDS}
@@ -112,6 +111,16 @@ def write_deck(folder: Path, deck: DeckPages, math: bool) -> None:
                                css=css, math=page_math and math, tex_note=page_math and not math,
                                topic_id=topic_id, is_link=is_link)
         (folder / deck.href(number)).write_text(html, encoding="utf-8")
+    if deck.page_count > 1:
+        _write_search_index(folder / "search.js", deck)
+
+
+def _write_search_index(path: Path, deck: DeckPages) -> None:
+    """Every card's text for a search across pages; a script, since a file:// page may not fetch() JSON."""
+    rows = [[number, f"c{card.id}", card.label, card.text] for number, page in deck.numbered()
+            for _topic, cards, _continued in page for card in cards]
+    path.write_text("window.mlankiSearch = " + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n",
+                    encoding="utf-8")
 
 
 def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
