@@ -217,12 +217,16 @@ def test_explicit_deck_id_in_front_matter_is_the_deck_identity(project, learner)
     assert {q: n.guid for q, n in learner.notes().items()} == {q: n.guid for q, n in before.items()}
 
 
-def test_merged_branches_keep_every_note(tmp_path, learner, monkeypatch):
-    """Two branches each add and edit different entries and build; git conflicts on the record;
-    the merge builds with every note kept, and learners of either branch get no duplicate."""
+@pytest.mark.parametrize("driver", ["conflict markers", "union"])
+def test_merged_branches_keep_every_note(tmp_path, learner, monkeypatch, driver):
+    """Two branches each add and edit different entries and build; git conflicts on the record (or,
+    with the README's .gitattributes line, keeps both sides' lines); the merge builds with every note
+    kept, and learners of either branch get no duplicate."""
     git = _git(tmp_path / "repo")
     project = Project(tmp_path / "repo")
     monkeypatch.chdir(project.folder)
+    if driver == "union":
+        (project.folder / ".gitattributes").write_text("source/mlanki.lock merge=union\n", encoding="utf-8")
     project.release()
     git("add", "-A")
     git("commit", "-qm", "v1")
@@ -239,13 +243,17 @@ def test_merged_branches_keep_every_note(tmp_path, learner, monkeypatch):
     right = project.release()
     git("commit", "-qam", "right")
     merged = subprocess.run(["git", "merge", "-q", "left"], cwd=project.folder, capture_output=True, text=True)
-    assert merged.returncode != 0 and "mlanki.lock" in merged.stdout + merged.stderr
-    assert "<<<<<<<" in project.record.read_text(encoding="utf-8")
+    if driver == "union":
+        assert "<<<<<<<" not in project.record.read_text(encoding="utf-8")
+    else:
+        assert merged.returncode != 0 and "mlanki.lock" in merged.stdout + merged.stderr
+        assert "<<<<<<<" in project.record.read_text(encoding="utf-8")
     _merge_markdown(project)
 
     learner.study(left)
     result = project.build()
-    assert any("git conflict markers" in n and "kept their union (7 notes)" in n for n in result.notices), result.notices
+    expected = "git conflict markers" if driver != "union" else "git's union merge"
+    assert any(expected in n for n in result.notices), result.notices
     assert "<<<<<<<" not in project.record.read_text(encoding="utf-8")
     (deck,) = result.decks
     log = learner.study(deck.package)
