@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -120,19 +121,27 @@ def _git(folder: Path, *args: str) -> None:
                    capture_output=True)
 
 
+def _recorded_version() -> str:
+    """The version the bundled source's committed record was last released at."""
+    releases = json.loads((BUNDLED.parent / "mlanki.lock").read_text(encoding="utf-8"))["releases"]
+    (history,) = releases.values()
+    return history[-1]["version"]
+
+
 def _release(folder: Path, version: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(["bash", RELEASE_BUILD, version], cwd=folder, env=env, capture_output=True, text=True)
 
 
 def test_release_build_passes_when_the_record_of_the_version_is_committed(tmp_path):
-    copy_source(BUNDLED.parent, tmp_path)   # the bundled source with its committed record, at 1.0.0
+    copy_source(BUNDLED.parent, tmp_path)   # the bundled source with its committed record
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "source")
-    _git(tmp_path, "commit", "-qm", "release 1.0.0")
-    released = _release(tmp_path, "1.0.0")
+    _git(tmp_path, "commit", "-qm", "release")
+    version = _recorded_version()
+    released = _release(tmp_path, version)
     assert released.returncode == 0, released.stderr
-    assert (tmp_path / "build" / f"{SLUG}-1.0.0.apkg").is_file()
+    assert (tmp_path / "build" / f"{SLUG}-{version}.apkg").is_file()
     assert subprocess.run(["git", "diff", "--quiet"], cwd=tmp_path).returncode == 0
 
 
@@ -141,10 +150,13 @@ def test_release_build_fails_when_the_record_was_not_built_and_committed(tmp_pat
     _git(tmp_path, "init", "-q")
     _git(tmp_path, "add", "source")
     _git(tmp_path, "commit", "-qm", "sources only")
-    released = _release(tmp_path, "1.1.0")
+    recorded = _recorded_version()
+    major, minor, _patch = recorded.split(".")
+    wanted = f"{major}.{int(minor) + 1}.0"
+    released = _release(tmp_path, wanted)
     assert released.returncode == 1
-    assert "the tagged commit's record is at '1.0.0', not 1.1.0" in released.stderr
-    assert "run 'mlanki build --version 1.1.0', commit source/mlanki.lock" in released.stderr
+    assert f"the tagged commit's record is at '{recorded}', not {wanted}" in released.stderr
+    assert f"run 'mlanki build --version {wanted}', commit source/mlanki.lock" in released.stderr
     assert _release(tmp_path, "v1.1").returncode == 1
 
 

@@ -172,6 +172,15 @@ def test_no_horizontal_scroll_at_phone_width(browser, fixture_site, name):
     opened.page.close()
 
 
+def test_each_card_links_to_its_source_when_source_url_is_set(browser, fixture_site):
+    opened = browser.open(deck_page(fixture_site))
+    links = opened.page.eval_on_selector_all(".site-card .site-source a", "links => links.map(a => a.href)")
+    assert len(links) == 7
+    assert all(re.fullmatch(r"https://example\.org/deck/blob/v1\.0\.0/(\S+/)?site-fixture\.md#L\d+", url) for url in links)
+    assert not [url for url in opened.requests if not url.startswith("file://")]   # links are not followed
+    opened.page.close()
+
+
 def test_images_are_shown_from_the_site(browser, fixture_site):
     opened = browser.open(deck_page(fixture_site))
     widths = opened.page.eval_on_selector_all(".qa img", "imgs => imgs.map(i => i.naturalWidth)")
