@@ -11,6 +11,7 @@ from pathlib import Path
 from mlanki.site.cards import KINDS, Card, DeckView
 
 _DECK_HEADING = re.compile(r"^## (.+)$", re.M)
+_VERSION_LINE = re.compile(r'<p class="mlanki-version">.*?</p>')   # the index shows the version in the heading
 
 
 @dataclass
@@ -129,7 +130,7 @@ def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
 
     markdown = mistune.create_markdown(escape=True)
     html = _env().get_template("index.html.j2").render(
-        decks=decks, describe=lambda d: nh3.clean(d.view.description),
+        decks=decks, describe=lambda d: nh3.clean(_VERSION_LINE.sub("", d.view.description)),
         changelog=lambda d, level: markdown(_demote(d.changelog, level)) if d.changelog else "",
         has_changelog=bool(changelog.strip()))
     (site / "index.html").write_text(html, encoding="utf-8")
