@@ -188,14 +188,30 @@ def test_images_are_shown_from_the_site(browser, fixture_site):
     opened.page.close()
 
 
-def test_math_is_typeset_when_mathjax_is_packaged_else_left_as_tex(browser, fixture_site):
+def sigmoid_back(opened):
+    return opened.page.locator(".site-card", has_text="sigmoid").locator(".site-side").nth(1)
+
+
+@pytest.mark.skipif(find_mathjax() is None, reason="MathJax comes from Anki desktop's wheel: "
+                    "pip install --no-deps aqt==26.9.3 (the release workflow does)")
+def test_math_is_typeset_with_anki_desktops_mathjax(browser, fixture_site):
+    assert fixture_site.math
     opened = browser.open(deck_page(fixture_site))
-    sigmoid = opened.page.locator(".site-card", has_text="sigmoid").locator(".site-side").nth(1)
-    if find_mathjax():
-        assert sigmoid.locator("mjx-container").count() == 1
-    else:
-        assert "\\frac{1}{1 + e^{-x}}" in sigmoid.inner_text()
-        assert "Math is shown as TeX source" in opened.page.inner_text("main")
+    assert sigmoid_back(opened).locator("mjx-container").count() == 1
+    assert not opened.errors and all(url.startswith("file://") for url in opened.requests)
+    opened.page.close()
+
+
+def test_without_mathjax_math_stays_readable_tex(browser, tmp_path, monkeypatch):
+    from mlanki.site import mathjax
+
+    monkeypatch.setattr(mathjax, "find_mathjax", lambda: None)
+    site = build_site(copy_source(FIXTURE, tmp_path), tmp_path / "build")
+    assert not site.math and not (site.folder / "static" / "mathjax").exists()
+    opened = browser.open(deck_page(site))
+    assert "\\frac{1}{1 + e^{-x}}" in sigmoid_back(opened).inner_text()
+    assert "Math is shown as TeX source" in opened.page.inner_text("main")
+    assert not opened.errors and all(url.startswith("file://") for url in opened.requests)
     opened.page.close()
 
 
