@@ -164,9 +164,11 @@ def test_pages_make_no_network_request_and_no_console_error(browser, fixture_sit
         opened.page.close()
 
 
-@pytest.mark.parametrize("name", ["index.html", "deck"])
-def test_no_horizontal_scroll_at_phone_width(browser, fixture_site, name):
-    path = deck_page(fixture_site) if name == "deck" else fixture_site.folder / name
+@pytest.mark.parametrize("site, name", [("fixture_site", "index.html"), ("fixture_site", "deck"),
+                                        ("bundled_site", "index.html"), ("bundled_site", "deck")])
+def test_no_horizontal_scroll_at_phone_width(browser, request, site, name):
+    site = request.getfixturevalue(site)
+    path = deck_page(site) if name == "deck" else site.folder / name
     opened = browser.open(path, width=420)
     assert opened.page.evaluate("document.documentElement.scrollWidth") <= 420
     opened.page.close()
