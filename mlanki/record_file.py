@@ -8,6 +8,7 @@ releases, conflicting claims settled the same way on every machine.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import MISSING, fields
@@ -286,7 +287,7 @@ def merge(ours: Record, theirs: Record) -> Record:
     merged = Record(legacy=ours.legacy or theirs.legacy)
     merged.repairs = ours.repairs + theirs.repairs
     by_guid: dict[str, RecordedNote] = {}
-    for note in ours.notes + theirs.notes:
+    for note in map(copy.copy, ours.notes + theirs.notes):
         by_guid[note.guid] = _newer(by_guid[note.guid], note) if note.guid in by_guid else note
     notes = sorted(by_guid.values(), key=lambda n: n.guid)
     settled = _settle_claims(notes)
