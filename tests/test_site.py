@@ -184,3 +184,24 @@ def test_release_build_fails_when_the_record_is_not_committed_at_all(tmp_path):
     _git(tmp_path, "commit", "-qm", "no record")
     released = _release(tmp_path, "1.0.0")
     assert released.returncode == 1 and "'no release', not 1.0.0" in released.stderr
+
+
+def _card(number: int, topic: str):
+    from mlanki.site.cards import Card
+
+    return Card(number, 1, topic, "basic", 1, f"<p>Q{number}</p>", f"<p>Q{number}</p><p>A</p>", f"Q{number} A",
+                f"Q{number}", "")
+
+
+def test_pages_split_topics_and_keep_their_ids_unique():
+    from mlanki.site.cards import DeckView
+    from mlanki.site.pages import DeckPages, pager
+
+    cards = [_card(1, "C++"), _card(2, "C++"), _card(3, "C++"), _card(4, "C"), _card(5, "C--")]
+    deck = DeckPages("d", DeckView("D", "", {1: ""}, tuple(cards), 0, ()), "1.0.0", [], "", page_size=2)
+    assert [[(topic, [c.id for c in cs], continued) for topic, cs, continued in page] for page in deck.pages] == [
+        [("C++", [1, 2], False)], [("C++", [3], True), ("C", [4], False)], [("C--", [5], False)]]
+    assert deck.toc() == [("C++", 3, "index.html#topic-c"), ("C", 1, "page-2.html#topic-c-2"),
+                          ("C--", 1, "page-3.html#topic-c-3")]
+    assert pager(5, 21) == [1, None, 3, 4, 5, 6, 7, None, 21]
+    assert pager(1, 1) == [1] and pager(2, 3) == [1, 2, 3]
