@@ -205,3 +205,16 @@ def test_pages_split_topics_and_keep_their_ids_unique():
                           ("C--", 1, "page-3.html#topic-c-3")]
     assert pager(5, 21) == [1, None, 3, 4, 5, 6, 7, None, 21]
     assert pager(1, 1) == [1] and pager(2, 3) == [1, 2, 3]
+
+
+def test_a_project_with_two_decks_gets_one_index_and_a_folder_per_deck(tmp_path, monkeypatch):
+    source = copy_source(FIXTURE, tmp_path)
+    shutil.copy(BUNDLED, source / BUNDLED.name)
+    monkeypatch.chdir(tmp_path)
+    result = build_site("source", "build")
+    assert sorted(d.slug for d in result.decks) == [SLUG, "site-fixture-deck"]
+    index = (result.folder / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Anki decks</h1>" in index
+    for deck in result.decks:
+        assert f'<h2 id="deck-{deck.slug}">' in index and f'href="downloads/{deck.slug}.apkg"' in index
+        assert (result.folder / deck.slug / "index.html").is_file()
