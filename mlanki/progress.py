@@ -1,14 +1,23 @@
-"""A progress bar on stderr for long builds: only on a terminal, only after the first second."""
+"""Progress on stderr for slow commands, drawn with rich: only on a terminal, only after the first moment.
+
+The pipeline reports its counted steps as ``progress(step, done, total)`` ("parsing" per chunk,
+"writing" per note). Between them the display never sits still: before the first count it says
+what the command is doing, and once a counted step is complete it names the uncounted step that
+always follows it (matching entries to the record after parsing, compressing after writing).
+Builds called from Python, into a pipe or with ``-q`` get :func:`no_progress` and stay silent.
+"""
 
 from __future__ import annotations
 
 import sys
-import time
+import threading
 from collections.abc import Callable
 
 Progress = Callable[[str, int, int], None]
-DELAY = 1.0
-WIDTH = 30
+DELAY = 0.5  # seconds before anything is drawn: quick commands never flicker
+
+# The uncounted step that follows a finished counted one, in every command that runs it.
+_NEXT = {"parsing": "matching entries to the record", "writing": "compressing the package"}
 
 
 def no_progress(step: str, done: int, total: int) -> None:
@@ -16,28 +25,68 @@ def no_progress(step: str, done: int, total: int) -> None:
 
 
 class TerminalProgress:
-    """``progress(step, done, total)`` draws ``step [#####.....] done/total`` once a build is slow."""
+    """``progress(step, done, total)`` shown as a rich progress bar, cleared when the command ends."""
 
-    def __init__(self, stream=None, clock: Callable[[], float] = time.monotonic) -> None:
-        self.stream = stream or sys.stderr
-        self.clock = clock
-        self.started = clock()
-        self.drawn = False
+    def __init__(self, first_step: str = "reading sources", console=None, delay: float = DELAY) -> None:
+        self.console = console
+        self.state = (first_step, 0, 0)
+        self.bar = None
+        self.task = None
+        self.lock = threading.Lock()
+        self.closed = False
+        self.timer = None
+        if delay <= 0:
+            self._start()
+        else:
+            self.timer = threading.Timer(delay, self._start)
+            self.timer.daemon = True
+            self.timer.start()
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        if self.clock() - self.started < DELAY or total <= 0:
-            return
-        filled = WIDTH * min(done, total) // total
-        self.stream.write(f"\r{step:<10} [{'#' * filled}{'.' * (WIDTH - filled)}] {done}/{total}")
-        self.stream.flush()
-        self.drawn = True
+        if total > 0 and done >= total and step in _NEXT:
+            self.state = (_NEXT[step], 0, 0)
+        else:
+            self.state = (step, done, total)
+        if self.bar is not None:
+            self._show()
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        with self.lock:
+            if self.closed:
+                return
+            console = self.console or Console(stderr=True)
+            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
+                                console=console, transient=True)
+            self.task = self.bar.add_task("", total=None, count="")
+            self.bar.start()
+        self._show()
+
+    def _show(self) -> None:
+        step, done, total = self.state
+        with self.lock:
+            if self.bar is None or self.closed:
+                return
+            if total > 0:
+                self.bar.update(self.task, description=step, completed=done, total=total, count=f"{done}/{total}")
+            else:
+                self.bar.update(self.task, description=step, completed=0, total=None, count="")
 
     def close(self) -> None:
-        if self.drawn:
-            self.stream.write("\r" + " " * (WIDTH + 40) + "\r")
-            self.stream.flush()
+        """Stop drawing and clear the bar (before the command prints its results)."""
+        with self.lock:
+            self.closed = True
+            if self.timer is not None:
+                self.timer.cancel()
+            if self.bar is not None:
+                self.bar.stop()
 
 
-def for_stderr() -> TerminalProgress | None:
-    """A bar when stderr is a terminal, else None."""
-    return TerminalProgress() if sys.stderr.isatty() else None
+def for_stderr(first_step: str = "reading sources", quiet: bool = False) -> TerminalProgress | None:
+    """A progress display when stderr is a terminal (and not ``quiet``), else None."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    return TerminalProgress(first_step)
