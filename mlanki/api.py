@@ -83,7 +83,7 @@ def parse(path, *, config=None):
 
     >>> deck = mlanki.parse("source/ml-micro-learning.md")            # doctest: +SKIP
     >>> deck.name, len(deck.entries), deck.entries[0].question_text   # doctest: +SKIP
-    ('Machine Learning Micro-Learning', 19, 'How does KNN work, and what is the impact of K?')
+    ('Machine Learning Micro-Learning', 19, 'How does KNN work for low and large values of K?')
     """
     from mlanki.errors import MlankiError
 

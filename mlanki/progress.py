@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections.abc import Callable
 
 Progress = Callable[[str, int, int], None]
 DELAY = 0.5  # seconds before anything is drawn: quick commands never flicker
+_REDRAW = 0.05  # seconds between updates of the same step (rich redraws 10 times a second)
 
 # The uncounted step that follows a finished counted one, in every command that runs it.
 _NEXT = {"parsing": "matching entries to the record", "writing": "compressing the package"}
@@ -35,6 +37,7 @@ class TerminalProgress:
         self.lock = threading.Lock()
         self.closed = False
         self.timer = None
+        self.shown_at = 0.0
         if delay <= 0:
             self._start()
         else:
@@ -44,10 +47,12 @@ class TerminalProgress:
 
     def __call__(self, step: str, done: int, total: int) -> None:
         if total > 0 and done >= total and step in _NEXT:
-            self.state = (_NEXT[step], 0, 0)
-        else:
-            self.state = (step, done, total)
-        if self.bar is not None:
+            step, done, total = _NEXT[step], 0, 0
+        changed_step = step != self.state[0]
+        self.state = (step, done, total)
+        now = time.monotonic()
+        if self.bar is not None and (changed_step or now - self.shown_at >= _REDRAW):
+            self.shown_at = now
             self._show()
 
     def _start(self) -> None:
@@ -60,7 +65,7 @@ class TerminalProgress:
             console = self.console or Console(stderr=True)
             self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                                 TextColumn("{task.fields[count]}"), TimeElapsedColumn(),
-                                console=console, transient=True)
+                                console=console, transient=True, redirect_stdout=False, redirect_stderr=False)
             self.task = self.bar.add_task("", total=None, count="")
             self.bar.start()
         self._show()

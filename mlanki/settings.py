@@ -133,14 +133,16 @@ def convert(name: str, raw) -> object:
 def _pyproject_at(path: Path) -> ConfigFile | None:
     if not path.is_file():
         return None
+    path = _relative_to_cwd(path)
     table = _toml(path).get("tool", {})
-    return ConfigFile(_relative_to_cwd(path), "[tool.mlanki]") if isinstance(table, dict) and SECTION in table else None
+    return ConfigFile(path, "[tool.mlanki]") if isinstance(table, dict) and SECTION in table else None
 
 
 def _setup_cfg_at(path: Path) -> ConfigFile | None:
     if not path.is_file():
         return None
-    return ConfigFile(_relative_to_cwd(path), f"[{SECTION}]") if _cfg(path).has_section(SECTION) else None
+    path = _relative_to_cwd(path)
+    return ConfigFile(path, f"[{SECTION}]") if _cfg(path).has_section(SECTION) else None
 
 
 def _named_config(path: Path) -> ConfigFile:
