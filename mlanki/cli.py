@@ -13,6 +13,7 @@ import json
 import os
 import re
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import click
@@ -55,11 +56,6 @@ class Run:
 
     def say(self, text: str = "", err: bool = False, **style) -> None:
         click.echo(click.style(text, **style) if style else text, err=err, color=self.colour)
-
-    def progress(self, first_step: str):
-        from mlanki.progress import for_stderr
-
-        return for_stderr(first_step, quiet=self.quiet)
 
     def diagnostics(self, diagnostics) -> None:
         """Each finding as ``file:line[:col]: level: message`` and its hint, on stderr."""
@@ -138,8 +134,13 @@ def cli() -> None:
       mlanki diff           # what the next build changes since the last release
 
     Settings are read from pyproject.toml [tool.mlanki] or setup.cfg [mlanki], searched from SOURCE
-    (or the working folder) upward; flags win. Shell completion (bash):
-    eval "$(_MLANKI_COMPLETE=bash_source mlanki)" (zsh: zsh_source, fish: fish_source).
+    (or the working folder) upward; flags win. A source file can set topic_level, question_level,
+    question_style, line_breaks and missing_media for itself in a front matter "mlanki:" block.
+
+    \b
+    From Python: import mlanki; mlanki.build("source", "build"); mlanki.parse("deck.md")
+    Shell completion (bash): eval "$(_MLANKI_COMPLETE=bash_source mlanki)"
+    (zsh: zsh_source in ~/.zshrc; fish: _MLANKI_COMPLETE=fish_source mlanki | source)
     """
 
 
@@ -178,16 +179,14 @@ def build(run: Run, source, output, strict, release, old_release, allow_field_ch
         run.say("warning: build --version is deprecated; use --release", err=True, fg="yellow")
         release = release or old_release
     settings = _settings(run, source, output=output, strict=strict)
-    bar = run.progress("reading sources")
     try:
-        result = run_build(settings=settings, version=release, allow_field_change=allow_field_change,
-                           progress=bar or no_progress)
+        with _progress(run) as bar:
+            result = run_build(settings=settings, version=release, allow_field_change=allow_field_change,
+                               progress=bar)
     except SourceError as error:
-        _close(bar)
         run.diagnostics(error.diagnostics)
         run.counts(error.diagnostics, "; nothing was written.")
         sys.exit(1)
-    _close(bar)
     run.diagnostics(result.diagnostics)
     if not run.quiet:
         run.say(result.summary(all_topics=run.verbose))
@@ -217,11 +216,8 @@ def check(run: Run, source, output_format, strict) -> None:
     from mlanki.api import check as run_check
 
     settings = _settings(run, source, strict=strict)
-    bar = run.progress("reading sources")
-    try:
-        found = run_check(settings=settings, progress=bar or no_progress)
-    finally:
-        _close(bar)
+    with _progress(run) as bar:
+        found = run_check(settings=settings, progress=bar)
     if output_format == "json":
         click.echo(json.dumps([d.as_dict() for d in found.diagnostics], indent=2, ensure_ascii=False))
     else:
@@ -249,15 +245,13 @@ def diff(run: Run, source, output_format) -> None:
     from mlanki.errors import SourceError
 
     settings = _settings(run, source)
-    bar = run.progress("reading sources")
     try:
-        plans = run_diff(settings=settings, progress=bar or no_progress)
+        with _progress(run) as bar:
+            plans = run_diff(settings=settings, progress=bar)
     except SourceError as error:
-        _close(bar)
         run.diagnostics(error.diagnostics)
         run.counts(error.diagnostics)
         sys.exit(1)
-    _close(bar)
     if output_format == "json":
         click.echo(json.dumps([_plan_dict(p) for p in plans], indent=2, ensure_ascii=False))
     else:
@@ -288,11 +282,8 @@ def export(run: Run, source, output_format, output) -> None:
     from mlanki.export import export as render
 
     settings = _settings(run, source)
-    bar = run.progress("reading sources")
-    try:
-        decks = parse_all(settings=settings, progress=bar or no_progress)
-    finally:
-        _close(bar)
+    with _progress(run) as bar:
+        decks = parse_all(settings=settings, progress=bar)
     problems = [d for deck in decks for d in deck.diagnostics]
     run.diagnostics(problems)
     if any(d.is_error for d in problems):
@@ -302,9 +293,17 @@ def export(run: Run, source, output_format, output) -> None:
         out.write(render(decks, output_format))
 
 
-def _close(bar) -> None:
-    if bar:
-        bar.close()
+@contextmanager
+def _progress(run: Run):
+    """The progress callback for a command's library call; the display is cleared however it ends."""
+    from mlanki.progress import for_stderr
+
+    bar = for_stderr("reading sources", quiet=run.quiet)
+    try:
+        yield bar or no_progress
+    finally:
+        if bar:
+            bar.close()
 
 
 def main() -> None:

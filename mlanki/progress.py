@@ -3,7 +3,7 @@
 The pipeline reports its counted steps as ``progress(step, done, total)`` ("parsing" per chunk,
 "writing" per note). Between them the display never sits still: before the first count it says
 what the command is doing, and once a counted step is complete it names the uncounted step that
-always follows it (matching entries to the record after parsing, compressing after writing).
+always follows it (matching entries to the record after parsing, compressing and saving after writing).
 Builds called from Python, into a pipe or with ``-q`` get :func:`no_progress` and stay silent.
 """
 
@@ -19,7 +19,7 @@ DELAY = 0.5  # seconds before anything is drawn: quick commands never flicker
 _REDRAW = 0.05  # seconds between updates of the same step (rich redraws 10 times a second)
 
 # The uncounted step that follows a finished counted one, in every command that runs it.
-_NEXT = {"parsing": "matching entries to the record", "writing": "compressing the package"}
+_NEXT = {"parsing": "matching entries to the record", "writing": "compressing the package, saving caches"}
 
 
 def no_progress(step: str, done: int, total: int) -> None:
