@@ -27,9 +27,10 @@ def settings_for(source=None, output=None, *, config=None, strict: bool | None =
 
 
 def build(source=None, output=None, *, config=None, strict: bool | None = None, release: str | None = None,
-          allow_field_change: bool = False, progress: Progress = no_progress):
+          allow_field_change: bool = False, previous=None, progress: Progress = no_progress):
     """Build one .apkg per Markdown file of ``source`` into ``output``, like ``mlanki build``.
 
+    ``previous`` is a released .apkg whose notes the deck continues (``--previous``).
     Returns a ``BuildResult``; raises ``mlanki.errors.SourceError`` (its ``diagnostics`` say
     file:line what is wrong) or another ``MlankiError``, having written nothing.
 
@@ -40,7 +41,8 @@ def build(source=None, output=None, *, config=None, strict: bool | None = None, 
     from mlanki.build import build as run_build
 
     settings = settings_for(source, output, config=config, strict=strict)
-    return run_build(settings=settings, version=release, allow_field_change=allow_field_change, progress=progress)
+    return run_build(settings=settings, version=release, allow_field_change=allow_field_change, previous=previous,
+                     progress=progress)
 
 
 def check(source=None, *, config=None, strict: bool | None = None, progress: Progress = no_progress,
@@ -99,7 +101,7 @@ def parse_all(source=None, *, config=None, progress: Progress = no_progress, set
     from mlanki.errors import SourceError
 
     settings = settings or settings_for(source, config=config)
-    decks, _media, diagnostics = read_and_parse(_find(settings.source), settings, progress=progress)
+    decks, _media, diagnostics, _files = read_and_parse(_find(settings.source), settings, progress=progress)
     unreadable = [d for d in diagnostics if d.code == "unreadable"]
     if unreadable:
         raise SourceError(unreadable)

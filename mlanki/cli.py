@@ -164,8 +164,11 @@ Examples:
               help="Deprecated spelling of --release.")
 @click.option("--allow-field-change", is_flag=True, default=False,
               help="Publish a note type whose field list changed (a new note type, a major version).")
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False), default=None,
+              metavar="PATH.apkg", help="A released package (mlanki's or another tool's) whose notes the deck "
+              "continues, so learners keep their cards.")
 @common_options
-def build(run: Run, source, output, strict, release, old_release, allow_field_change) -> None:
+def build(run: Run, source, output, strict, release, old_release, allow_field_change, previous) -> None:
     """Build one .apkg per Markdown file of SOURCE (default: source/) into the output folder.
 
     Each deck is written twice: <deck>-X.Y.Z.apkg for the release and <deck>.apkg for the latest,
@@ -182,7 +185,7 @@ def build(run: Run, source, output, strict, release, old_release, allow_field_ch
     try:
         with _progress(run) as bar:
             result = run_build(settings=settings, version=release, allow_field_change=allow_field_change,
-                               progress=bar)
+                               progress=bar, previous=previous)
     except SourceError as error:
         run.diagnostics(error.diagnostics)
         run.counts(error.diagnostics, "; nothing was written.")

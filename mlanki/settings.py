@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import configparser
 import re
+import string
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class Settings:
     missing_media: str = "error"        # error | warning
     strict: bool = False
     package_name: str | None = None     # "-o mydeck.apkg": the package's file name without .apkg
+    source_url: str = ""                # link for the Source field: a URL with {path}, {line}, {version}
+    deck_id: str = ""                   # front matter only: what identifies a deck, instead of its path
 
     @staticmethod
     def default_deck_name(file: str) -> str:
@@ -94,10 +97,11 @@ def _package_file(settings: Settings) -> Settings:
 
 
 # Settings a source file may choose for itself in its front matter (``mlanki:`` block).
-PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "missing_media")
+PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "missing_media", "source_url", "deck_id")
+_URL_FIELDS = {"path", "line", "version"}
 _CHOICES = {"question_style": ("auto", "heading", "bold", "list"), "missing_media": ("error", "warning")}
 _FILE_KEYS = ("source", "output", "topic_level", "question_level", "question_style", "line_breaks",
-              "missing_media", "strict")
+              "missing_media", "strict", "source_url")
 
 
 def convert(name: str, raw) -> object:
@@ -114,6 +118,13 @@ def convert(name: str, raw) -> object:
         if isinstance(raw, bool) or not text.isdigit() or not 1 <= int(text) <= 6:
             raise ValueError(f"expected {allowed}")
         return int(text)
+    if name == "source_url":
+        return _source_url(str(raw).strip())
+    if name == "deck_id":
+        value = str(raw).strip()
+        if not re.fullmatch(r"[\w.:-]{1,100}", value):
+            raise ValueError("a deck id is 1 to 100 letters, digits, '.', ':', '_' or '-'")
+        return value
     if name in ("line_breaks", "strict"):
         if isinstance(raw, bool):
             return raw
@@ -127,6 +138,21 @@ def convert(name: str, raw) -> object:
     if value not in _CHOICES[name]:
         raise ValueError(f"expected one of {', '.join(_CHOICES[name])}")
     return value
+
+
+def _source_url(template: str) -> str:
+    if not template:
+        return ""
+    if not re.match(r"^https?://", template):
+        raise ValueError("expected an http:// or https:// URL, optionally with {path}, {line} and {version}")
+    try:
+        used = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name is not None}
+    except ValueError as problem:
+        raise ValueError(f"the URL template is malformed ({problem})") from None
+    if used - _URL_FIELDS:
+        raise ValueError(f"unknown placeholder(s) {', '.join(sorted(used - _URL_FIELDS))}; "
+                         "allowed: {path}, {line}, {version}")
+    return template
 
 
 # -- reading the files ---------------------------------------------------------------------------
@@ -185,6 +211,9 @@ def _apply(settings: Settings, values: dict, found: ConfigFile) -> Settings:
     for key, raw in values.items():
         name = str(key).replace("-", "_")
         where = f"{found.path}:{_line_of(found, key)}"
+        if name == "deck_id":
+            raise MlankiError(f"{where}: {found.section} deck_id is set per source file, in its front matter "
+                              "(mlanki: deck_id: NAME)")
         if name not in _FILE_KEYS:
             raise MlankiError(f"{where}: {found.section} has an unknown setting {key!r}; "
                               f"known: {', '.join(_FILE_KEYS)}")

@@ -42,6 +42,8 @@ def test_build_prints_summary_and_warning(project):
         "  General Machine Learning: 7 notes (4 basic, 3 multiple choice)",
         "  Deep Learning: 11 notes (9 basic, 1 multiple choice, 1 definition cloze)",
         "  Generative Models: 3 notes (2 basic, 1 definition cloze)",
+        "note: ml-micro-learning.md: no record of this deck and no released package in build: starting a new "
+        "identity (commit the record file; keep released packages to recover from)",
     ]
     assert result.stderr.splitlines() == [
         WARNING_79,
@@ -355,7 +357,7 @@ def test_bad_settings_name_the_key_the_value_and_what_is_allowed(project, config
         "fancy": "setup.cfg:2: [mlanki] question_style = 'fancy' is not valid: expected one of auto, heading, "
                  "bold, list",
         "colour": "setup.cfg:2: [mlanki] has an unknown setting 'colour'; known: source, output, topic_level, "
-                  "question_level, question_style, line_breaks, missing_media, strict",
+                  "question_level, question_style, line_breaks, missing_media, strict, source_url",
         "maybe": "pyproject.toml:2: [tool.mlanki] line_breaks = 'maybe' is not valid: expected true or false",
         "[tool.mlanki\n": "pyproject.toml: cannot read settings: Expected ']' at the end of a table declaration "
                           "(at line 1, column 13)",
