@@ -23,7 +23,7 @@ from mlanki import cache
 from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
 from mlanki.notetypes import NoteType, default_notetypes
-from mlanki.progress import Progress, no_progress
+from mlanki.progress import MATCHING, SAVING, Progress, no_progress
 from mlanki.record import RECORD_NAME, Record, write_atomically
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
@@ -158,6 +158,7 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
         result.decks.append(deck_result)
         outputs += [deck_result.package, deck_result.latest]
 
+    progress(SAVING, 0, 0)
     _save_if_changed(planned.record_path, planned.record.dumps())
     from mlanki.changelog import render_changelog
 
@@ -192,6 +193,7 @@ def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteT
     from mlanki import check
 
     decks, media, diagnostics, files_of = read_and_parse(files, settings, progress=progress, entries=entries)
+    progress(MATCHING, 0, 0)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
@@ -257,6 +259,7 @@ def check_report(source: str | Path | None = None, *, settings: Settings | None 
     settings = settings or load_settings(source=_path(source))
     decks, _media, diagnostics, files_of = read_and_parse(_find(settings.source), settings, lint=True,
                                                           progress=progress)
+    progress(MATCHING, 0, 0)
     lint = check.run_rules(decks, check.LINT_RULES)
     diagnostics += check.run_rules(decks, check.BUILD_RULES) + lint
     if not any(d.is_error for d in diagnostics):

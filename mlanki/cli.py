@@ -151,6 +151,7 @@ Examples:
   mlanki build -o mydeck.apkg       write mydeck.apkg and mydeck-X.Y.Z.apkg
   mlanki build --strict             warnings are errors
   mlanki build --release 2.0.0      publish a version of your choosing
+  mlanki build --previous old.apkg  continue the notes of a released deck
 
 """ + EXIT_CODES)
 @_source_argument

@@ -1,9 +1,9 @@
 """Progress on stderr for slow commands, drawn with rich: only on a terminal, only after the first moment.
 
-The pipeline reports its counted steps as ``progress(step, done, total)`` ("parsing" per chunk,
-"writing" per note). Between them the display never sits still: before the first count it says
-what the command is doing, and once a counted step is complete it names the uncounted step that
-always follows it (matching entries to the record after parsing, compressing and saving after writing).
+The pipeline reports each step as ``progress(step, done, total)``: counted steps ("parsing" per
+chunk, "writing" per note) with their counts, uncounted ones (``total`` 0) as a spinner with the
+step's name, so the display never sits still on a finished count while matching or saving runs.
+Before the first report it says what the command is doing ("reading sources").
 Builds called from Python, into a pipe or with ``-q`` get :func:`no_progress` and stay silent.
 """
 
@@ -18,8 +18,9 @@ Progress = Callable[[str, int, int], None]
 DELAY = 0.5  # seconds before anything is drawn: quick commands never flicker
 _REDRAW = 0.05  # seconds between updates of the same step (rich redraws 10 times a second)
 
-# The uncounted step that follows a finished counted one, in every command that runs it.
-_NEXT = {"parsing": "matching entries to the record", "writing": "compressing the package, saving caches"}
+# Uncounted steps that can take seconds on a large deck.
+MATCHING = "checking and matching entries to the record"
+SAVING = "saving the record, changelog and caches"
 
 
 def no_progress(step: str, done: int, total: int) -> None:
@@ -46,8 +47,6 @@ class TerminalProgress:
             self.timer.start()
 
     def __call__(self, step: str, done: int, total: int) -> None:
-        if total > 0 and done >= total and step in _NEXT:
-            step, done, total = _NEXT[step], 0, 0
         changed_step = step != self.state[0]
         self.state = (step, done, total)
         now = time.monotonic()

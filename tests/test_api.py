@@ -109,3 +109,11 @@ def test_export_records_have_text_and_html_for_every_part(project):
     assert all(set(record[p]) >= {"text", "html"} for p in ("question", "answer", "explanation"))
     assert plain_text("<p>a &amp; b<br>\nc</p><ul><li>d</li></ul>") == "a & b\nc\nd"
     json.dumps(record)  # plain values only
+
+
+def test_pip_show_has_a_home_page_and_an_author():
+    from importlib.metadata import metadata
+
+    info = metadata("mlanki")
+    assert info["Home-page"].startswith("https://") and info["Author"]
+    assert "rich" in " ".join(info.get_all("Requires-Dist"))

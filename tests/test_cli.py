@@ -255,6 +255,20 @@ def test_diff_shows_what_the_next_build_changes(project):
     assert Path("build/machine-learning-micro-learning-1.0.1.apkg").exists() is False
 
 
+def test_verbose_diff_lists_every_question_and_quiet_check_only_problems(project):
+    run("build")
+    text = SOURCE.read_text(encoding="utf-8")
+    for n in range(7):
+        text = text.replace("#### What is FID score?", f"#### What is new question {n}?\nAnswer {n}.\n***\n"
+                                                      "#### What is FID score?")
+    SOURCE.write_text(text, encoding="utf-8")
+    assert "  + ... and 2 more" in run("diff").stdout
+    verbose = run("diff", "-v").stdout
+    assert "  + What is new question 6?" in verbose and "more" not in verbose
+    quiet = run("check", "-q")
+    assert quiet.stdout == "" and "warning: looks like copy-pasted math" in quiet.stderr
+
+
 def test_check_honours_strict_from_settings_and_the_flag(project):
     assert run("check").exit_code == 0
     flagged = run("check", "--strict")

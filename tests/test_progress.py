@@ -10,7 +10,7 @@ from rich.console import Console
 
 import mlanki.progress
 from mlanki.cli import cli
-from mlanki.progress import TerminalProgress, for_stderr
+from mlanki.progress import MATCHING, SAVING, TerminalProgress, for_stderr
 
 
 def terminal() -> tuple[Console, io.StringIO]:
@@ -37,14 +37,16 @@ def test_a_slow_step_is_drawn_with_its_count_and_cleared_at_the_end():
     assert "\x1b[2K" in stream.getvalue().rsplit("50/100", 1)[1], "the bar's line is erased (transient)"
 
 
-def test_before_the_first_count_and_after_parsing_the_display_names_the_step():
+def test_before_the_first_count_and_for_uncounted_steps_the_display_names_the_step():
     console, stream = terminal()
     bar = TerminalProgress("reading sources", console=console, delay=0)
     bar.bar.refresh()
     assert "reading sources" in stream.getvalue()
-    bar("parsing", 100, 100)  # parsing done: matching runs next, uncounted
+    bar("parsing", 9000, 10000)
+    bar(MATCHING, 0, 0)  # uncounted: no stale 9000/10000 beside it
     bar.bar.refresh()
-    assert "matching entries to the record" in stream.getvalue().rsplit("parsing", 1)[-1]
+    after = stream.getvalue().rsplit("parsing", 1)[-1]
+    assert MATCHING in after and "9000/10000" not in after.split(MATCHING, 1)[1]
     bar.close()
 
 
@@ -75,7 +77,8 @@ def test_no_display_when_stderr_is_not_a_terminal_or_quiet(monkeypatch):
 
 
 def test_build_check_and_diff_report_their_steps(project, monkeypatch):
-    """Every command hands its slow steps to the display: parsing for all, writing for build."""
+    """Every command hands its slow steps to the display: parsing for all, matching for those that match,
+    writing and saving for build."""
     seen: dict[str, set[str]] = {}
 
     class Recorder:
@@ -91,4 +94,5 @@ def test_build_check_and_diff_report_their_steps(project, monkeypatch):
     monkeypatch.setattr(mlanki.progress, "for_stderr", lambda first_step, quiet=False: Recorder(first_step))
     for command in ("build", "check", "diff", "export"):
         assert CliRunner().invoke(cli, [command], catch_exceptions=False).exit_code == 0
-    assert list(seen.values()) == [{"parsing", "writing"}, {"parsing"}, {"parsing"}, {"parsing"}]
+    assert list(seen.values()) == [{"parsing", MATCHING, "writing", SAVING}, {"parsing", MATCHING},
+                                   {"parsing", MATCHING}, {"parsing"}]
