@@ -12,7 +12,9 @@ Call it from Python::
 the functions of :mod:`mlanki.api` (each with an example). ``build``, ``check`` and ``parse`` are
 also the names of pipeline modules, which the package keeps (``from mlanki import check`` still
 gives the lint rules): those modules are made callable, and calling one calls its API function.
-Nothing is imported until first used, so ``import mlanki`` stays cheap.
+Nothing is imported until first used, so ``import mlanki`` stays cheap. A new command's library
+function (``mlanki.sync``) goes into ``api``, its name into ``_CALLABLE_MODULES`` when a module of
+that name exists (``mlanki/sync/``), else into ``_API_ONLY``.
 
 The pipeline is one module per step: ``syntax`` (mistune with line numbers) ->
 ``parse`` (tokens to frozen ``entries``) -> ``mapping`` (entries to notes) ->

@@ -15,6 +15,7 @@ import re
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
@@ -66,21 +67,16 @@ class Run:
                 self.say(f"    hint: {d.hint}", err=True)
 
     def counts(self, diagnostics, suffix: str = "") -> None:
-        from mlanki.build import plural
+        """``2 errors, 1 warning``, saying how many errors are warnings that strict mode promoted."""
+        from mlanki.build import PROMOTED, plural
 
         errors = sum(1 for d in diagnostics if d.is_error)
-        promoted = sum(1 for d in diagnostics if d.is_error and d.message.endswith(_promoted_mark()))
+        promoted = sum(1 for d in diagnostics if d.is_error and d.message.endswith(PROMOTED))
         line = f"{plural(errors, 'error')}, {plural(len(diagnostics) - errors, 'warning')}"
         if promoted:
             line += f" ({promoted} of the errors {'is a warning' if promoted == 1 else 'are warnings'} " \
                     f"made an error by strict mode)"
         self.say(line + suffix, err=True, fg="red" if errors else None)
-
-
-def _promoted_mark() -> str:
-    from mlanki.build import PROMOTED
-
-    return PROMOTED
 
 
 def common_options(command):
@@ -116,8 +112,9 @@ def _settings(run: Run, source=None, **flags):
 
     settings = settings_for(source, config=run.config, **flags)
     if run.verbose:
-        found = run.config or (find_config(source) or "none found, defaults")
-        run.say(f"settings: {found}; source: {settings.source}; output: {settings.output}", err=True)
+        found = run.config or find_config(source and Path(source))
+        where = getattr(found, "path", found) or "none found, defaults"
+        run.say(f"settings: {where}; source: {settings.source}; output: {settings.output}", err=True)
     return settings
 
 

@@ -297,6 +297,19 @@ def test_help_shows_whole_descriptions_examples_and_exit_codes():
     assert "--version" not in run("build", "--help").stdout
 
 
+def test_every_command_and_option_the_readme_shows_is_in_the_help():
+    """A new user reading only --help finds everything the README's command list uses."""
+    block = readme_block("## For maintainers")
+    for line in block.splitlines():
+        words = line.split("#", 1)[0].split()
+        if not words or words[0] != "mlanki":
+            continue
+        command = [w for w in words[1:2] if not w.startswith("-")]
+        help_text = run(*command, "--help").stdout
+        for option in (w for w in words[1:] if w.startswith("-")):
+            assert re.search(rf"(^|[\s,]){re.escape(option)}\b", help_text, re.MULTILINE), (line, option)
+
+
 def test_shell_completion_as_documented():
     done = subprocess.run([sys.executable, "-c", "from mlanki.cli import main; main()"], capture_output=True,
                           text=True, env={**os.environ, "_MLANKI_COMPLETE": "bash_source"})
