@@ -131,6 +131,7 @@ def test_two_edits_claiming_one_note_is_an_error_naming_both():
     second = plan(record, ("What is the purpose of dropout in deep networks?", "Regularisation."),
                   ("What is the purpose of dropout in neural nets?", "Regularisation."), now=NOW + 1)
     assert len(second.diagnostics) == 2 and all("several edited questions" in d.message for d in second.diagnostics)
+    assert {d.code for d in second.diagnostics} == {"ambiguous-identity"}
 
 
 def test_word_overlap_counts_content_words_only():
@@ -341,3 +342,76 @@ def test_a_damaged_record_never_gives_a_traceback(tmp_path):
             assert all(isinstance(n.mod, int) and n.guid for n in read.notes)
 
     damaged()
+
+
+def test_stopwords_say_nothing_about_which_question():
+    words = "what is are the a an of in to for and or how does do which why"
+    assert matching.content_words(words) == set()
+    assert matching.content_words(words + " gradient") == {"gradient"}
+
+
+def test_identical_content_is_the_same_note_when_the_question_cannot_say():
+    """A record restored from a package may not know a cloze entry's heading: its content decides."""
+    record = Record()
+    entry = ("Which technique disables neurons?", "{{c1::Dropout}} disables neurons at random.")
+    first = plan(record, entry, *BASE[1:])
+    cloze = next(n for n in record.notes if n.kind == "cloze")
+    cloze.key = "restored without its heading"
+    second = plan(record, entry, *BASE[1:], now=NOW + 1)
+    assert {n.guid for n in second.notes} == {n.guid for n in first.notes} and not second.added
+
+
+def test_the_same_neighbour_recognises_an_edit_in_place():
+    record = Record()
+    entries = [("Which optimizer keeps momentum terms?", "Adam."), ("How is the batch size chosen?", "By memory."),
+               ("Which loss suits classification?", "Cross-entropy.")]
+    first = guids(plan(record, *entries))
+    moved = ("How should one choose the batch size?", "By memory and speed.")
+    second = plan(record, entries[0], moved, entries[2], now=NOW + 1)
+    assert guids(second)[moved[0]] == first[entries[1][0]], "similar question, same place"
+    third = Record()
+    plan(third, *entries)
+    elsewhere = plan(third, moved, entries[0], entries[2], now=NOW + 1)
+    assert elsewhere.added == [moved[0]], "the same edit elsewhere is not enough evidence"
+
+
+def test_a_live_note_is_preferred_to_a_retired_lookalike():
+    record = Record()
+    first = guids(plan(record, ("What is concept number 1 about?", "One."), ("What is concept number 4 about?", "Four.")))
+    plan(record, ("What is concept number 1 about?", "One."), now=NOW + 1)  # 4 retired
+    third = plan(record, ("What is the concept number 1 about?", "One."), now=NOW + 2)
+    assert not third.diagnostics
+    assert guids(third)["What is the concept number 1 about?"] == first["What is concept number 1 about?"]
+
+
+def test_an_exact_question_prefers_the_live_older_note():
+    record = Record()
+    plan(record, *BASE)
+    live = next(n for n in record.notes if n.question == BASE[0][0])
+    twin = RecordedNote("twin", live.id - NOTE_ID_STRIDE, live.deck, "basic", "entry", live.key, live.question,
+                        "", "", "1.0.0", 1, status="retired")
+    record.notes.append(twin)
+    again = plan(record, *BASE, now=NOW + 1)
+    assert guids(again)[BASE[0][0]] == live.guid
+    twin.status, twin.id = "active", live.id + NOTE_ID_STRIDE
+    live.status = "active"
+    assert guids(plan(record, *BASE, now=NOW + 2))[BASE[0][0]] == live.guid, "the older of two live notes"
+
+
+def test_an_explicit_id_reaches_the_definition_cloze_too():
+    record = Record()
+    entry = ("What is batch normalization?", "Batch normalization is a way to normalise layer inputs.")
+    first = plan(record, entry, explicit={entry[0]: "bn"})
+    assert len(first.notes) == 2, "a basic note and its definition cloze"
+    renamed = ("What does batch normalization do?", "Batch normalization is a way to normalise layer inputs.")
+    second = plan(record, renamed, now=NOW + 1, explicit={renamed[0]: "bn"})
+    assert sorted(n.guid for n in second.notes) == sorted(n.guid for n in first.notes)
+
+
+def test_the_ambiguity_message_names_up_to_three_candidates():
+    record = Record()
+    plan(record, *[(f"What is the learning rate in optimizer {x}?", "A step size.") for x in "ABCD"])
+    (problem,) = plan(record, ("What is the learning rate in optimizer?", "A step size."), now=NOW + 1).diagnostics
+    assert problem.code == "ambiguous-identity"
+    assert problem.message.count("'What is the learning rate in optimizer ") == 3
+    assert "?'; 'What" in problem.message
