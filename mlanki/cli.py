@@ -312,12 +312,34 @@ def main() -> None:
     cli(prog_name="mlanki")
 
 
-@cli.command()
-@click.argument("source", required=False, type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
-              help="Folder with the built packages; the site goes to OUTPUT/site/ (default: build/site/).")
-def site(source, output) -> None:
-    """Write a static download-and-preview site from the packages in OUTPUT (building them if missing)."""
+@cli.command(short_help="Write a download-and-preview site from the built packages.", epilog="""\b
+Examples:
+  mlanki site                       build/*.apkg + build/CHANGELOG.md -> build/site/index.html
+  mlanki site notes/ -o out/        the packages in out/ (built from notes/ if missing) -> out/site/
+
+Needs the site extra: pip install 'mlanki[site]'.
+
+""" + EXIT_CODES)
+@_source_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
+              help="Folder with the built packages (default: build/); the site goes to FOLDER/site/.")
+@common_options
+def site(run: Run, source, output) -> None:
+    """Write a static site into FOLDER/site/ from the packages and changelog in FOLDER (-o, default build/).
+
+    Every card is shown as Anki renders it (the package is imported with the official anki
+    package), with download links, versions and the changelog; it works from file:// and any
+    static host. When FOLDER has no package yet, SOURCE is built first.
+    """
+    from mlanki.errors import SourceError
     from mlanki.site.build import build_site
 
-    click.echo(build_site(source, output).summary())
+    settings = _settings(run, source, output=output)
+    try:
+        result = build_site(settings=settings)
+    except SourceError as error:
+        run.diagnostics(error.diagnostics)
+        run.counts(error.diagnostics, "; nothing was written.")
+        sys.exit(1)
+    if not run.quiet:
+        run.say(result.summary())

@@ -162,7 +162,7 @@ def test_release_build_fails_when_the_record_was_not_built_and_committed(tmp_pat
     released = _release(tmp_path, wanted)
     assert released.returncode == 1
     assert f"the tagged commit's record is at '{recorded}', not {wanted}" in released.stderr
-    assert f"run 'mlanki build --version {wanted}', commit source/mlanki.lock" in released.stderr
+    assert f"run 'mlanki build --release {wanted}', commit source/mlanki.lock" in released.stderr
     assert _release(tmp_path, "v1.1").returncode == 1
 
 

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from mlanki.errors import MlankiError
-from mlanki.settings import Settings, load_settings
+from mlanki.settings import Settings
 from mlanki.site.packages import Published, find_published
 
 SITE_FOLDER = "site"
@@ -62,7 +62,10 @@ def build_site(source: str | Path | None = None, output: str | Path | None = Non
     The new site replaces the old one only once it is complete.
     """
     require_renderer()
-    settings = settings or load_settings(source=_path(source), output=_path(output))
+    if settings is None:
+        from mlanki.api import settings_for
+
+        settings = settings_for(source, output)
     published = find_published(settings.output)
     if not published:
         from mlanki.build import build
@@ -135,6 +138,3 @@ def _version_in(description: str) -> str:
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
-
-def _path(value) -> Path | None:
-    return Path(value) if value is not None else None
