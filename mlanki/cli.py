@@ -341,5 +341,6 @@ def site(run: Run, source, output) -> None:
         run.diagnostics(error.diagnostics)
         run.counts(error.diagnostics, "; nothing was written.")
         sys.exit(1)
+    run.diagnostics(result.diagnostics)
     if not run.quiet:
         run.say(result.summary())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -219,3 +220,21 @@ def test_a_project_with_two_decks_gets_one_index_and_a_folder_per_deck(tmp_path,
     for deck in result.decks:
         assert f'<h2 id="deck-{deck.slug}">' in index and f'href="downloads/{deck.slug}.apkg"' in index
         assert (result.folder / deck.slug / "index.html").is_file()
+
+
+def test_site_that_has_to_build_bad_sources_says_file_line_and_writes_nothing(project):
+    source = project / "source" / BUNDLED.name
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "#### How does KNN work", "#### What does this show?\n![a plot](missing.png)\n\n***\n#### How does KNN work", 1),
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"^source/ml-micro-learning\.md:\d+(:\d+)?: error: .*missing\.png", result.stderr, re.M)
+    assert not (project / "build" / "site").exists() and not list((project / "build").glob("*.apkg"))
+
+
+def test_site_quiet_prints_only_problems(project):
+    result = CliRunner().invoke(cli, ["site", "-q"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.startswith("source/ml-micro-learning.md:79: warning:")   # from the build it made
+    assert (project / "build" / "site" / "index.html").is_file()

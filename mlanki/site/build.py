@@ -39,6 +39,7 @@ class SiteResult:
     folder: Path
     decks: list[SiteDeck] = field(default_factory=list)
     math: bool = False        # MathJax available (from aqt): packaged when a page has math
+    diagnostics: list = field(default_factory=list)   # the warnings of the build made for missing packages
 
     def summary(self) -> str:
         lines = [f"{d.name} {d.version}: {d.cards} cards on {d.pages} page{'s' * (d.pages != 1)}" for d in self.decks]
@@ -66,11 +67,11 @@ def build_site(source: str | Path | None = None, output: str | Path | None = Non
         from mlanki.api import settings_for
 
         settings = settings_for(source, output)
-    published = find_published(settings.output)
+    published, diagnostics = find_published(settings.output), []
     if not published:
         from mlanki.build import build
 
-        build(settings=settings)
+        diagnostics = build(settings=settings).diagnostics
         published = find_published(settings.output)
     if not published:
         raise MlankiError(f"{settings.output}: no .apkg packages to publish")
@@ -81,7 +82,7 @@ def build_site(source: str | Path | None = None, output: str | Path | None = Non
     final = settings.output / SITE_FOLDER
     staging = settings.output / f".{SITE_FOLDER}-staging"
     shutil.rmtree(staging, ignore_errors=True)
-    result = SiteResult(final)
+    result = SiteResult(final, diagnostics=diagnostics)
     try:
         result.math = find_mathjax() is not None
         _write_static(staging / "static")
