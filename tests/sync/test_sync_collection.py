@@ -11,7 +11,7 @@ import pytest
 from anki.collection import Collection
 
 from anki_support import fresh_collection, import_package, review_all, review_history, snapshot
-from sync_scenario import (DECK, LEARNER_NAME, PADLOCK, PHYSICAL, RENAMED_TITLE, UDP, V1_NOW, V2_NOW, Project,
+from sync_scenario import (DECK, LEARNER_NAME, PADLOCK, PHYSICAL, RENAMED_TITLE, ROUTING, UDP, V1_NOW, V2_NOW, Project,
                            add_own_notes, check_v2, own_notes, questions)
 
 
@@ -173,3 +173,38 @@ def test_retired_note_in_the_package_is_never_added(tmp_path):
     project.write("v2")
     assert project.mlanki("sync", "--collection", str(path), now=V2_NOW).exit_code == 0
     assert UDP not in questions_in(path) and len(questions_in(path)) == 5
+
+
+def test_sync_restores_a_learners_edit_and_updates_the_note_types_look(tmp_path, monkeypatch):
+    """What an import skips (a note edited later than the package) or does only "if newer"."""
+    from dataclasses import replace
+
+    from mlanki.notetypes import default_notetypes
+    from mlanki.sync import sync
+
+    project, path = Project(tmp_path / "project"), new_collection(tmp_path / "anki")
+    project.write("v1")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(V1_NOW))
+    sync(project.source, project.root / "build", collection=path)
+    col = Collection(os.fspath(path))
+    ids = {nt.name: nt.id for nt in col.models.all_names_and_ids()}
+    note = col.get_note(col.find_notes(f'"Question:{ROUTING}"')[0])
+    note["Answer"] = "my own words"
+    col.update_note(note)
+    col.close()
+
+    restyled = {kind: replace(nt, css=nt.css + "\n.card { letter-spacing: 0.01em; }")
+                for kind, nt in default_notetypes().items()}
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(V2_NOW))
+    result = sync(project.source, project.root / "build", collection=path, notetypes=restyled)
+    assert [nt.name for nt in result.plans[0].notetypes] == ["mlanki Basic"]  # the cloze type is not used
+    assert "1 updated" in result.describe()
+    col = Collection(os.fspath(path))
+    try:
+        view = snapshot(col)
+        assert "The network layer." in view.note(note.guid).fields["Answer"]
+        assert view.notetypes["mlanki Basic"].css.endswith("letter-spacing: 0.01em; }")
+        assert view.notetypes["mlanki Basic"].id == ids["mlanki Basic"]
+        assert not [name for name in view.notetypes if name.startswith("mlanki Basic") and name != "mlanki Basic"]
+    finally:
+        col.close()
