@@ -11,7 +11,7 @@ from anki.collection import Collection
 
 from anki_support import fresh_collection, import_package, review_all
 from mlanki.sync.ankiconnect import AnkiConnect
-from sync_scenario import DECK, LEARNER_NAME, PADLOCK, RETIRED_TAG, UDP, V1_NOW, V2_NOW, Project, add_own_notes, check_v2, \
+from .sync_scenario import DECK, LEARNER_NAME, PADLOCK, RETIRED_TAG, UDP, V1_NOW, V2_NOW, Project, add_own_notes, check_v2, \
     own_notes, questions
 
 

@@ -11,7 +11,7 @@ import pytest
 from anki.collection import Collection
 
 from anki_support import fresh_collection, import_package, review_all, review_history, snapshot
-from sync_scenario import (DECK, LEARNER_NAME, PADLOCK, PHYSICAL, RENAMED_TITLE, ROUTING, UDP, V1_NOW, V2_NOW, Project,
+from .sync_scenario import (DECK, LEARNER_NAME, PADLOCK, PHYSICAL, RENAMED_TITLE, ROUTING, UDP, V1_NOW, V2_NOW, Project,
                            add_own_notes, check_v2, own_notes, questions)
 
 
