@@ -2,8 +2,8 @@
 
 The fixture decks (decks/v1, decks/v2) give every entry an explicit id (``<!-- mlanki-id: ... -->``),
 so a reworded question keeps its GUID whatever the build's matching heuristics do. From v1 to v2:
-one question reworded, one answer edited, one entry added (with an image), one removed, two moved
-to other topics (the "Protocols" subdeck is left empty). A renamed ``#`` title still gives every note
+one question reworded, one answer edited, one entry added (with an image), one removed, three moved
+to other topics, one of them a cloze note with two cards (the "Protocols" subdeck is left empty). A renamed ``#`` title still gives every note
 a new GUID today (issue 8 fixes that), so the deck rename is exercised by the learner renaming the
 deck in Anki; test_renamed_title covers the title rename once identity survives it.
 """
@@ -69,6 +69,11 @@ class Project:
                                   env=env, catch_exceptions=False)
 
 
+def cloze(view) -> NoteView:
+    (note,) = [n for n in view.notes if n.notetype == "mlanki Cloze"]
+    return note
+
+
 def questions(col) -> dict[str, str]:
     """Question -> GUID of the collection's mlanki notes, as Anki shows them."""
     return {n.fields["Question"]: n.guid for n in snapshot(col).notes if n.notetype == "mlanki Basic"}
@@ -93,7 +98,7 @@ def check_v2(col, v1: dict[str, str], history: dict[str, int], own: tuple, deck:
 
     view = snapshot(col)
     ours = [n for n in view.notes if n.notetype.startswith("mlanki")]
-    assert len(ours) == len({n.guid for n in ours}) == (5 if deleted else 6), "duplicates or lost notes"
+    assert len(ours) == len({n.guid for n in ours}) == (6 if deleted else 7), "duplicates or lost notes"
     kept = [q for q in V1_QUESTIONS if not (deleted and q == UDP)]
     assert {v1[q] for q in kept} <= {n.guid for n in ours}, "a v1 note lost its GUID"
     expected_history = {g: n for g, n in history.items() if not (deleted and g == v1[UDP])}
@@ -103,7 +108,9 @@ def check_v2(col, v1: dict[str, str], history: dict[str, int], own: tuple, deck:
     assert "(layer 3), using IP addresses" in view.note(v1[ROUTING]).fields["Answer"]
     assert view.note(v1[DNS]).decks == (f"{deck}::Layers",)
     assert view.note(v1[HTTP]).decks == (f"{deck}::Web",)
-    (added,) = [n for n in ours if n.fields["Question"] == PADLOCK]
+    assert cloze(view).decks == (f"{deck}::Web",) and cloze(view).card_count == 2
+    assert history[cloze(view).guid] == 2
+    (added,) = [n for n in ours if n.fields.get("Question") == PADLOCK]
     assert added.decks == (f"{deck}::Web",)
     (image,) = [name for name in os.listdir(col.media.dir()) if name.endswith("padlock.png")]
     assert image in "".join(added.fields.values())

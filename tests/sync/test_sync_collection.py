@@ -54,13 +54,13 @@ def sync_v2_and_check(project: Project, path: Path, v1, history, own, deck: str 
     before = state(path)
     dry = project.mlanki("sync", "--collection", str(path), "--dry-run", now=V2_NOW)
     assert dry.exit_code == 0, dry.output
-    assert "1 added, 4 updated" in dry.stdout and "1 retired, 0 deleted" in dry.stdout
+    assert "1 added, 5 updated" in dry.stdout and "1 retired, 0 deleted" in dry.stdout
     assert f"added: {PADLOCK}" in dry.stdout
     assert state(path) == before, "--dry-run changed the collection"
 
     real = project.mlanki("sync", "--collection", str(path), now=V2_NOW)
     assert real.exit_code == 0, real.output
-    assert "1 added, 4 updated" in real.stdout and f"added: {PADLOCK}" not in real.stdout
+    assert "1 added, 5 updated" in real.stdout and f"added: {PADLOCK}" not in real.stdout
     assert list((path.parent / "backups").glob("*.colpkg")), "no backup before the change"
     col = Collection(os.fspath(path))
     try:
@@ -84,9 +84,9 @@ def test_sync_applies_what_import_cannot(tmp_path):
     project.write("v1")
     first = project.mlanki("sync", "--collection", str(path), now=V1_NOW)
     assert first.exit_code == 0, first.output
-    assert f"{DECK}: 5 added, 0 updated" in first.stdout
+    assert f"{DECK}: 6 added, 0 updated" in first.stdout
     v1, history, own = review_then(path, learner_renames_deck)
-    assert len(v1) == 5 and len(history) == 6
+    assert len(v1) == 5 and len(history) == 7
     sync_v2_and_check(project, path, v1, history, own)
 
 
@@ -197,14 +197,15 @@ def test_sync_restores_a_learners_edit_and_updates_the_note_types_look(tmp_path,
                 for kind, nt in default_notetypes().items()}
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(V2_NOW))
     result = sync(project.source, project.root / "build", collection=path, notetypes=restyled)
-    assert [nt.name for nt in result.plans[0].notetypes] == ["mlanki Basic"]  # the cloze type is not used
+    assert [nt.name for nt in result.plans[0].notetypes] == ["mlanki Basic", "mlanki Cloze"]
     assert "1 updated" in result.describe()
     col = Collection(os.fspath(path))
     try:
         view = snapshot(col)
         assert "The network layer." in view.note(note.guid).fields["Answer"]
-        assert view.notetypes["mlanki Basic"].css.endswith("letter-spacing: 0.01em; }")
-        assert view.notetypes["mlanki Basic"].id == ids["mlanki Basic"]
-        assert not [name for name in view.notetypes if name.startswith("mlanki Basic") and name != "mlanki Basic"]
+        for name in ("mlanki Basic", "mlanki Cloze"):
+            assert view.notetypes[name].css.endswith("letter-spacing: 0.01em; }")
+            assert view.notetypes[name].id == ids[name]
+        assert sorted(n for n in view.notetypes if n.startswith("mlanki")) == ["mlanki Basic", "mlanki Cloze"]
     finally:
         col.close()
