@@ -26,7 +26,6 @@ from mlanki.sync.plan import Plan, Target, TargetCard, TargetNote, TargetNoteTyp
 DEFAULT_URL = "http://127.0.0.1:8765"
 VERSION = 6
 _BATCH = 200
-_SUSPENDED = -1
 
 
 class AnkiConnect:
@@ -103,20 +102,21 @@ def read_target(anki: AnkiConnect, contents: PackageContents, folder: Path) -> T
         notetypes[name] = TargetNoteType(name, tuple(fields),
                                          tuple((t, v["Front"], v["Back"]) for t, v in templates.items()),
                                          styling["css"])
-    wanted = {n.guid for n in contents.notes}
+    # notesInfo and getDecks read the database; cardsInfo would render every card's question and answer.
     query = " OR ".join(f'"note:{_escape(n)}"' for n in sorted(present))
-    card_ids = anki.call("findCards", query=query) if present else []
-    cards = [c for c in anki.call("cardsInfo", cards=card_ids) if c]
-    guids = _guids(anki, {c["deckName"].split("::")[0] for c in cards}, folder)
-    ours = sorted({c["note"] for c in cards if guids.get(c["note"]) in wanted})
-    by_note = defaultdict(list)
-    for card in sorted(cards, key=lambda c: c["ord"]):
-        by_note[card["note"]].append(TargetCard(card["cardId"], card["deckName"], card["queue"] == _SUSPENDED))
+    infos = [i for i in anki.call("notesInfo", notes=anki.call("findNotes", query=query)) if i] if present else []
+    card_decks = {card: deck for deck, cards in anki.call(
+        "getDecks", cards=[c for i in infos for c in i["cards"]]).items() for card in cards} if infos else {}
+    guids = _guids(anki, {deck.split("::")[0] for deck in card_decks.values()}, folder)
+    wanted = {n.guid for n in contents.notes}
+    ours = [i for i in infos if guids.get(i["noteId"]) in wanted]
+    suspended = set(anki.call("findCards", query=f"({query}) is:suspended")) if ours else set()
     notes = []
-    for info in anki.call("notesInfo", notes=ours):
+    for info in ours:
         fields = tuple((n, f["value"]) for n, f in sorted(info["fields"].items(), key=lambda i: i[1]["order"]))
+        cards = tuple(TargetCard(c, card_decks[c], c in suspended) for c in info["cards"])
         notes.append(TargetNote(info["noteId"], guids[info["noteId"]], info["modelName"], fields,
-                                tuple(info["tags"]), tuple(by_note[info["noteId"]])))
+                                tuple(info["tags"]), cards))
     media = set()
     if contents.media:
         media = set(anki.call("getMediaFilesNames", pattern="mlanki-*")) & set(contents.media)
