@@ -209,3 +209,15 @@ def test_sync_restores_a_learners_edit_and_updates_the_note_types_look(tmp_path,
         assert sorted(n for n in view.notetypes if n.startswith("mlanki")) == ["mlanki Basic", "mlanki Cloze"]
     finally:
         col.close()
+
+
+def test_collection_mode_without_the_anki_package_says_how_to_get_it(tmp_path):
+    project, path = Project(tmp_path / "project"), new_collection(tmp_path / "anki")
+    project.write("v1")
+    hide_anki = ("import sys; sys.modules['anki'] = None; from mlanki.cli import main; "
+                 "sys.argv = ['mlanki'] + sys.argv[1:]; main()")
+    result = subprocess.run([sys.executable, "-c", hide_anki, "sync", str(project.source), "-o",
+                             str(project.root / "build"), "--collection", str(path)],
+                            capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(V1_NOW)})
+    assert result.returncode == 1
+    assert result.stderr.strip() == "sync --collection/--profile needs the anki package: pip install 'mlanki[sync]'"
