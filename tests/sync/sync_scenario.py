@@ -1,11 +1,11 @@
 """The issue's scenario, shared by both targets: deck v1 on the target, every card reviewed, then v2.
 
-The fixture decks (decks/v1, decks/v2) give every entry an explicit id (``<!-- mlanki-id: ... -->``),
-so a reworded question keeps its GUID whatever the build's matching heuristics do. From v1 to v2:
-one question reworded, one answer edited, one entry added (with an image), one removed, three moved
-to other topics, one of them a cloze note with two cards (the "Protocols" subdeck is left empty). A renamed ``#`` title still gives every note
-a new GUID today (issue 8 fixes that), so the deck rename is exercised by the learner renaming the
-deck in Anki; test_renamed_title covers the title rename once identity survives it.
+From v1 (decks/v1) to v2 (decks/v2, with its ``#`` title renamed by ``Project.write``): one question
+reworded, one answer edited, one entry added (with an image), one removed, three moved to other
+topics, one of them a cloze note with two cards (the "Protocols" subdeck is left empty). Every entry
+has an explicit id (``<!-- mlanki-id: ... -->``), so the reworded question keeps its GUID whatever
+the build's matching heuristics do; the deck keeps its identity across the title rename because
+decks are keyed by their source file (issue 8).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from anki.collection import Collection
 
 from anki_support import fresh_collection, import_package, review_all, snapshot
 from mlanki.sync.ankiconnect import AnkiConnect
-from .sync_scenario import DECK, LEARNER_NAME, PADLOCK, RETIRED_TAG, UDP, V1_NOW, V2_NOW, Project, add_own_notes, check_v2, \
+from .sync_scenario import DECK, PADLOCK, RENAMED_TITLE, RETIRED_TAG, UDP, V1_NOW, V2_NOW, Project, add_own_notes, check_v2, \
     own_notes, questions
 
 
@@ -19,14 +19,6 @@ def everything(anki: AnkiConnect):
     """All notes and cards as AnkiConnect shows them (fields, tags, decks, queues, mod times)."""
     return (anki.call("notesInfo", notes=anki.call("findNotes", query="deck:*")),
             anki.call("cardsInfo", cards=anki.call("findCards", query="deck:*")))
-
-
-def learner_renames_deck(anki: AnkiConnect) -> None:
-    """What renaming the deck in Anki amounts to, with the actions AnkiConnect has (it cannot rename)."""
-    for card in anki.call("cardsInfo", cards=anki.call("findCards", query=f'"deck:{DECK}"')):
-        anki.call("changeDeck", cards=[card["cardId"]], deck=card["deckName"].replace(DECK, LEARNER_NAME, 1))
-    anki.call("deleteDecks", decks=[DECK], cardsToo=True)  # empty by now: no card is deleted
-    assert DECK not in anki.call("deckNames")
 
 
 def test_sync_through_anki_connect(anki_desktop, tmp_path):
@@ -51,13 +43,12 @@ def test_sync_through_anki_connect(anki_desktop, tmp_path):
     v1 = questions(probe)  # the package's GUIDs, as Anki reads them
     history = {**{n.guid: n.card_count for n in snapshot(probe).notes}, **{n.guid: 1 for n in own}}
     probe.close()
-    learner_renames_deck(anki)
 
-    project.write("v2")
+    project.write("v2", RENAMED_TITLE)
     before = everything(anki)
     dry = project.mlanki("sync", "--anki-connect", anki_desktop.url, "--dry-run", now=V2_NOW)
     assert dry.exit_code == 0, dry.output
-    assert "1 added, 5 updated, 4 moved, 1 renamed, 1 retired, 0 deleted" in dry.stdout
+    assert f"{RENAMED_TITLE}: 1 added, 5 updated, 4 moved, 1 renamed, 1 retired, 0 deleted" in dry.stdout
     assert f"added: {PADLOCK}" in dry.stdout
     assert everything(anki) == before, "--dry-run changed the collection"
 
@@ -75,7 +66,7 @@ def test_sync_through_anki_connect(anki_desktop, tmp_path):
     anki_desktop.stop()
     col = Collection(os.fspath(anki_desktop.collection))
     try:
-        check_v2(col, v1, history, own, deleted=True)
+        check_v2(col, v1, history, own, RENAMED_TITLE, deleted=True)
     finally:
         col.close()
 
