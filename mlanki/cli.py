@@ -112,20 +112,29 @@ def main() -> None:
 def sync(source, output, collection, profile, anki_connect, dry_run, delete_retired, strict) -> None:
     """Build SOURCE like `build`, then apply each deck to a collection or a running Anki."""
     from mlanki.errors import SourceError
-    from mlanki.progress import for_stderr, no_progress
     from mlanki.sync import sync as run_sync
 
-    bar = for_stderr()
     try:
-        result = run_sync(source, output, collection=collection, profile=profile, anki_connect=anki_connect,
-                          dry_run=dry_run, delete_retired=delete_retired, strict=strict,
-                          progress=bar or no_progress)
+        with _StderrProgress() as progress:
+            result = run_sync(source, output, collection=collection, profile=profile, anki_connect=anki_connect,
+                              dry_run=dry_run, delete_retired=delete_retired, strict=strict, progress=progress)
     except SourceError as error:
         _print_diagnostics(error.diagnostics)
         sys.exit(1)
-    finally:
-        if bar:
-            bar.close()
     _print_diagnostics(result.build.diagnostics)
     click.echo(result.build.summary())
     click.echo(result.describe())
+
+
+class _StderrProgress:
+    """A progress callback for a command: a bar on a terminal's stderr (closed on the way out), else silence."""
+
+    def __enter__(self):
+        from mlanki.progress import for_stderr, no_progress
+
+        self.bar = for_stderr()
+        return self.bar or no_progress
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar:
+            self.bar.close()
