@@ -83,23 +83,31 @@ def open_collection(path: Path):
 
 
 def read_target(col, contents: PackageContents) -> Target:
-    """The collection's notes with the package's GUIDs, wherever they are, and what else the plan needs."""
+    """The collection's notes with the package's GUIDs, wherever they are, and what else the plan needs.
+
+    Plain rows through Anki's database handle: one query per chunk instead of a backend call per note.
+    """
+    deck_names = {d.id: d.name for d in col.decks.all_names_and_ids()}
+    notetype_fields = {}
     guids = [n.guid for n in contents.notes]
-    ids = []
+    rows, cards = [], defaultdict(list)
     for start in range(0, len(guids), _CHUNK):
         chunk = guids[start:start + _CHUNK]
-        ids += col.db.list(f"select id from notes where guid in ({','.join('?' * len(chunk))})", *chunk)
-    cards = defaultdict(list)
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start:start + _CHUNK]
+        marks = ",".join("?" * len(chunk))
+        found = col.db.all(f"select id, guid, mid, tags, flds from notes where guid in ({marks})", *chunk)
+        rows += found
+        nids = [row[0] for row in found]
         for cid, nid, did, odid, queue in col.db.all(
-                f"select id, nid, did, odid, queue from cards where nid in ({','.join('?' * len(chunk))}) order by ord",
-                *chunk):
-            cards[nid].append(TargetCard(cid, col.decks.name(odid or did), queue == -1))
+                f"select id, nid, did, odid, queue from cards where nid in ({','.join('?' * len(nids))})"
+                " order by nid, ord", *nids):
+            cards[nid].append(TargetCard(cid, deck_names[odid or did], queue == -1))
     notes = []
-    for nid in ids:
-        note = col.get_note(nid)
-        notes.append(TargetNote(nid, note.guid, note.note_type()["name"], tuple(note.items()), tuple(note.tags),
+    for nid, guid, mid, tags, flds in rows:
+        if mid not in notetype_fields:
+            nt = col.models.get(mid)
+            notetype_fields[mid] = (nt["name"], [f["name"] for f in nt["flds"]])
+        name, fields = notetype_fields[mid]
+        notes.append(TargetNote(nid, guid, name, tuple(zip(fields, flds.split("\x1f"))), tuple(tags.split()),
                                 tuple(cards[nid])))
     notetypes = {}
     for name in contents.notetypes:
@@ -107,8 +115,7 @@ def read_target(col, contents: PackageContents) -> Target:
         if nt:
             notetypes[name] = TargetNoteType(name, tuple(f["name"] for f in nt["flds"]),
                                              tuple((t["name"], t["qfmt"], t["afmt"]) for t in nt["tmpls"]), nt["css"])
-    decks = frozenset(d.name for d in col.decks.all_names_and_ids())
-    return Target(tuple(notes), notetypes, decks, frozenset(m for m in contents.media if col.media.have(m)))
+    return Target(tuple(notes), notetypes, frozenset(deck_names.values()), frozenset(m for m in contents.media if col.media.have(m)))
 
 
 def apply_plan(col, plan: Plan) -> None:
