@@ -54,9 +54,11 @@ class Target:
 @dataclass(frozen=True)
 class NoteUpdate:
     note_id: int
-    fields: tuple[tuple[str, str], ...]
-    tags: tuple[str, ...]
+    fields: tuple[tuple[str, str], ...]  # the fields whose value changes
+    tags: tuple[str, ...]  # every tag the note will have
     label: str
+    added_tags: tuple[str, ...] = ()
+    removed_tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,13 @@ def plan_sync(contents: PackageContents, target: Target, delete_retired: bool = 
             delete.append(DeletedNote(note.id, package.label, tuple(sorted({c.deck for c in note.cards}))))
             continue
         tags = _wanted_tags(package, note)
-        if dict(note.fields) != dict(package.fields) or _tag_key(note.tags) != _tag_key(tags):
-            change = NoteUpdate(note.id, package.fields, tags, package.label)
+        current = dict(note.fields)
+        fields = tuple((name, value) for name, value in package.fields if current.get(name, value) != value)
+        added, removed = _tag_key(tags) - _tag_key(note.tags), _tag_key(note.tags) - _tag_key(tags)
+        if fields or added or removed:
+            change = NoteUpdate(note.id, fields, tags, package.label,
+                                tuple(t for t in tags if t.casefold() in added),
+                                tuple(t for t in note.tags if t.casefold() in removed))
             (retire if package.retired and RETIRED_TAG not in note.tags else update).append(change)
         if package.retired:
             suspend += [c.id for c in note.cards if not c.suspended]
@@ -195,8 +202,8 @@ def _wanted_tags(package: PackagedNote, note: TargetNote) -> tuple[str, ...]:
     return tuple(package.tags) + tuple(kept)
 
 
-def _tag_key(tags) -> list[str]:
-    return sorted({t.casefold() for t in tags})
+def _tag_key(tags) -> set[str]:
+    return {t.casefold() for t in tags}
 
 
 def _look_changed(package: PackagedNoteType, target: TargetNoteType, skipped: list[str]) -> bool:
