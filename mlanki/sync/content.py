@@ -128,7 +128,10 @@ def _read_rows(conn: sqlite3.Connection) -> tuple[dict[str, PackagedNoteType], t
         css=m["css"], is_cloze=m.get("type") == _CLOZE_MODEL) for mid, m in models.items()}
     card_decks = dict(conn.execute("SELECT nid, min(did) FROM cards GROUP BY nid").fetchall())
     notes = []
-    for nid, guid, mid, tags, flds in conn.execute("SELECT id, guid, mid, tags, flds FROM notes ORDER BY id"):
+    # New cards are due in source order: plans list entries as the source has them.
+    for nid, guid, mid, tags, flds in conn.execute(
+            "SELECT n.id, n.guid, n.mid, n.tags, n.flds FROM notes n"
+            " JOIN (SELECT nid, min(due) AS due FROM cards GROUP BY nid) c ON c.nid = n.id ORDER BY c.due, n.id"):
         notetype = by_id[mid]
         tag_list = tuple(tags.split())
         notes.append(PackagedNote(guid, notetype.name, tuple(zip(notetype.fields, flds.split("\x1f"))), tag_list,
