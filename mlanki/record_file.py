@@ -8,6 +8,7 @@ releases, conflicting claims settled the same way on every machine.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import MISSING, fields
@@ -27,7 +28,8 @@ _NOTE_SCHEMA = {
     "guid": (str, bool, "a non-empty text"),
     "id": (int, lambda v: v > 0, "a positive whole number"),
     "deck": (str, None, "a text"),
-    "kind": (str, lambda v: v in ("basic", "cloze"), "'basic' or 'cloze'"),
+    "kind": (str, lambda v: v in ("basic", "cloze") or bool(re.fullmatch(r"foreign-(basic|cloze):\d+", v)),
+             "'basic', 'cloze' or an adopted note type ('foreign-basic:ID')"),
     "role": (str, lambda v: v in ("entry", "definition"), "'entry' or 'definition'"),
     "key": (str, None, "a text"),
     "question": (str, None, "a text"),
@@ -64,6 +66,40 @@ def read_record(path: Path) -> Record:
     return merge(ours, theirs)
 
 
+def _union_lines(text: str) -> dict | None:
+    """The record as git's ``merge=union`` leaves it (both sides' lines, commas askew): its data read
+    line by line, the layout ``Record.dumps`` writes; None when the text is not in that layout."""
+    data: dict = {"notetypes": {}, "decks": {}, "releases": {}, "notes": []}
+    section, deck = "", None
+    try:
+        for raw in text.splitlines():
+            line = raw.strip().rstrip(",")
+            if line.startswith('"format":'):
+                data.setdefault("format", json.loads(line.split(":", 1)[1]))
+            elif line.startswith('"notetypes":'):
+                for kind, value in json.loads(line.split(":", 1)[1]).items():
+                    old = data["notetypes"].get(kind)
+                    data["notetypes"][kind] = value if old is None or value.get("mod", 0) > old.get("mod", 0) else old
+            elif line in ('"decks": {', '"releases": {', '"notes": ['):
+                section = line.split('"')[1]
+            elif line in ("}", "]") and section:
+                section = "" if line == "}" or section == "notes" else section
+                deck = None if line == "]" else deck
+            elif section == "decks" and line.startswith('"'):
+                key, value = json.loads("{" + line + "}").popitem()
+                data["decks"][key] = value
+            elif section == "releases" and line.endswith("["):
+                deck = json.loads(line[:-1].rstrip().rstrip(":"))
+                data["releases"].setdefault(deck, [])
+            elif section == "releases" and deck is not None and line.startswith("{"):
+                data["releases"][deck].append(json.loads(line))
+            elif section == "notes" and line.startswith("{"):
+                data["notes"].append(json.loads(line))
+    except ValueError:
+        return None
+    return data if "format" in data and data["notes"] else None
+
+
 def split_conflict(text: str) -> tuple[str, str] | None:
     """Both sides of a file with git conflict markers (a diff3 base section is dropped); None if none."""
     if not re.search(r"^<{7}(?: |$)", text, re.MULTILINE):
@@ -92,12 +128,17 @@ def split_conflict(text: str) -> tuple[str, str] | None:
 # -- one side -------------------------------------------------------------------------------------
 def _parse(text: str, path: Path, conflicted: bool = False) -> Record:
     where = f"{path} (one side of a merge conflict)" if conflicted else str(path)
+    repairs = []
     try:
         data = json.loads(text)
     except ValueError as problem:
-        line = getattr(problem, "lineno", 1)
-        raise MlankiError(f"{path}:{line}: the record file is not valid JSON ({getattr(problem, 'msg', problem)}); "
-                          f"{_RESTORE}") from None
+        data = _union_lines(text)
+        if data is None:
+            line = getattr(problem, "lineno", 1)
+            raise MlankiError(f"{path}:{line}: the record file is not valid JSON ({getattr(problem, 'msg', problem)}); "
+                              f"{_RESTORE}") from None
+        repairs.append((1, f"the record holds both sides of a merge (git's union merge): read its {len(data['notes'])} "
+                           "note lines one by one; this build writes a clean record"))
     if not isinstance(data, dict):
         raise MlankiError(f"{where}:1: the record file should hold a JSON object; {_RESTORE}")
     if "format" not in data:
@@ -114,6 +155,9 @@ def _parse(text: str, path: Path, conflicted: bool = False) -> Record:
     record.releases = _releases(_section(data, "releases", dict, where, text), where, text)
     record.decks = _decks(_section(data, "decks", dict, where, text), where, text)
     record.notes = _notes(_section(data, "notes", list, where, text), where, text, record)
+    if repairs:
+        settled = _settle_claims(record.notes)
+        record.repairs += [(line, message + (f"; {settled}" if settled else "")) for line, message in repairs]
     if record.legacy:
         # format 1 keyed decks by their title: keep the titles as provisional keys (identity adopts them)
         for key in {n.deck for n in record.notes} | set(record.releases):
@@ -195,7 +239,8 @@ def _notetypes(rows: dict, where: str, text: str) -> dict[str, RecordedNoteType]
     out = {}
     for kind, row in rows.items():
         try:
-            out[kind] = RecordedNoteType(**{f.name: row[f.name] for f in fields(RecordedNoteType)})
+            out[kind] = RecordedNoteType(**{f.name: row[f.name] for f in fields(RecordedNoteType) if f.name != "raw"},
+                                         raw=row.get("raw", {}) if isinstance(row.get("raw", {}), dict) else {})
             if not (isinstance(out[kind].id, int) and isinstance(out[kind].mod, int)
                     and isinstance(out[kind].fields, list) and all(isinstance(f, str) for f in out[kind].fields)):
                 raise TypeError
@@ -222,7 +267,7 @@ def _releases(rows: dict, where: str, text: str) -> dict[str, list[Release]]:
                 raise MlankiError(f"{where}:{_line_of(text, json.dumps(version))}: release {version} of {deck!r} "
                                   f"should list questions; {_RESTORE}")
             releases.append(Release(**values))
-        out[deck] = sorted(releases, key=lambda r: semver_key(r.version))
+        out[deck] = _merge_releases(releases)  # one entry per version, oldest first
     return out
 
 
@@ -242,7 +287,7 @@ def merge(ours: Record, theirs: Record) -> Record:
     merged = Record(legacy=ours.legacy or theirs.legacy)
     merged.repairs = ours.repairs + theirs.repairs
     by_guid: dict[str, RecordedNote] = {}
-    for note in ours.notes + theirs.notes:
+    for note in map(copy.copy, ours.notes + theirs.notes):
         by_guid[note.guid] = _newer(by_guid[note.guid], note) if note.guid in by_guid else note
     notes = sorted(by_guid.values(), key=lambda n: n.guid)
     settled = _settle_claims(notes)
