@@ -215,3 +215,22 @@ def test_collection_mode_without_the_anki_package_says_how_to_get_it(tmp_path):
                             capture_output=True, text=True, env={**os.environ, "SOURCE_DATE_EPOCH": str(V1_NOW)})
     assert result.returncode == 1
     assert result.stderr.strip() == "sync --collection/--profile needs the anki package: pip install 'mlanki[sync]'"
+
+
+def test_a_subdeck_holding_the_learners_own_card_is_kept(tmp_path):
+    project, path = Project(tmp_path / "project"), new_collection(tmp_path / "anki")
+    project.write("v1")
+    assert project.mlanki("sync", "--collection", str(path), now=V1_NOW).exit_code == 0
+    col = Collection(os.fspath(path))
+    mine = col.new_note(col.models.by_name("Basic"))
+    mine["Front"], mine["Back"] = "my own question", "my own answer"
+    col.add_note(mine, col.decks.id_for_name(f"{DECK}::Protocols"))
+    added_mod = col.get_note(mine.id).mod
+    col.close()
+    project.write("v2", RENAMED_TITLE)
+    assert project.mlanki("sync", "--collection", str(path), "--delete-retired", now=V2_NOW).exit_code == 0
+    view = state(path)[0]
+    kept = view.note(mine.guid)
+    assert kept.fields == {"Front": "my own question", "Back": "my own answer"} and kept.mod == added_mod
+    assert kept.decks == (f"{RENAMED_TITLE}::Protocols",)  # the renamed deck took its subdeck along
+    assert not [n for n in view.notes if n.notetype.startswith("mlanki") and "Protocols" in n.decks[0]]
