@@ -92,8 +92,9 @@ def add_own_notes(col) -> None:
 
 
 def check_v2(col, v1: dict[str, str], history: dict[str, int], own: tuple, deck: str = DECK,
-             deleted: bool = False) -> None:
-    """What the target must hold after v2 was synced (``deleted``: with --delete-retired)."""
+             deleted: bool = False, kept_decks: tuple[str, ...] = ()) -> None:
+    """What the target must hold after v2 was synced (``deleted``: with --delete-retired;
+    ``kept_decks``: old decks that must stay because they hold the learner's own cards)."""
     from anki_support import review_history
 
     view = snapshot(col)
@@ -126,7 +127,7 @@ def check_v2(col, v1: dict[str, str], history: dict[str, int], own: tuple, deck:
     assert all(c.queue != -1 for n in active for c in col.get_note(n.id).cards())
 
     assert f"{deck}::Protocols" not in view.decks, "the emptied subdeck is still there"
-    assert not [d for d in view.decks if d.split("::")[0] in (LEARNER_NAME, DECK, RENAMED_TITLE) and
-                not d.startswith(deck)], f"decks of an old name remain: {view.decks}"
+    assert [d for d in view.decks if d.split("::")[0] in (LEARNER_NAME, DECK, RENAMED_TITLE) and
+            not d.startswith(deck)] == list(kept_decks), f"decks of an old name: {view.decks}"
     assert own_notes(col) == own, "the learner's own notes changed"
     assert OWN_DECK in view.decks

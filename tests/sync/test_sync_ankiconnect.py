@@ -24,6 +24,11 @@ def everything(anki: AnkiConnect):
 def test_sync_through_anki_connect(anki_desktop, tmp_path):
     col = Collection(os.fspath(anki_desktop.collection))
     add_own_notes(col)
+    # A learner's card in the deck's own subdeck: AnkiConnect cannot rename decks, so this subdeck
+    # stays under the old title, with the card, while the deck's cards move to the new title.
+    mine = col.new_note(col.models.by_name("Basic"))
+    mine["Front"], mine["Back"] = "my own question", "my own answer"
+    col.add_note(mine, col.decks.id(f"{DECK}::Layers"))
     review_all(col)
     own = own_notes(col)
     col.close()
@@ -35,7 +40,7 @@ def test_sync_through_anki_connect(anki_desktop, tmp_path):
     first = project.mlanki("sync", "--anki-connect", anki_desktop.url, now=V1_NOW)
     assert first.exit_code == 0, first.output
     assert f"{DECK}: 6 added, 0 updated" in first.stdout
-    ours = anki.call("findCards", query=f'"deck:{DECK}"')
+    ours = anki.call("findCards", query=f'"deck:{DECK}" -note:Basic')  # not the learner's own card
     assert len(ours) == 7, "the added cards are not in the deck"
     assert anki.call("answerCards", answers=[{"cardId": c, "ease": 3} for c in ours]) == [True] * 7
     probe = fresh_collection(tmp_path)
@@ -66,7 +71,7 @@ def test_sync_through_anki_connect(anki_desktop, tmp_path):
     anki_desktop.stop()
     col = Collection(os.fspath(anki_desktop.collection))
     try:
-        check_v2(col, v1, history, own, RENAMED_TITLE, deleted=True)
+        check_v2(col, v1, history, own, RENAMED_TITLE, deleted=True, kept_decks=(DECK, f"{DECK}::Layers"))
     finally:
         col.close()
 
