@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from anki.collection import Collection
 
 from anki_support import import_package, review_all, review_history, snapshot
