@@ -8,6 +8,7 @@ several decks, forward-compatible record keys, and the record file's validation 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -299,3 +300,44 @@ def test_format_1_records_are_read_and_their_decks_adopted(tmp_path):
     resolve(record, DeckSource("quiz.md", "quiz.md", "Quiz", "quiz"), specs_of(BASE[0]), tmp_path, tmp_path, {"quiz.md"})
     assert [n.deck for n in record.notes] == ["quiz.md"] and "quiz.md" in record.releases
     assert Path(tmp_path).exists()
+
+
+def test_a_damaged_record_never_gives_a_traceback(tmp_path):
+    """Lines lost, doubled or cut anywhere: a record is read, repaired, or refused with file:line."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    record = Record()
+    plan(record, *BASE)
+    plan(record, *BASE[:2], ("What is a new question?", "Yes."), now=NOW + 1)
+    lines = record.dumps().splitlines(keepends=True)
+    path = tmp_path / "mlanki.lock"
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(st.tuples(st.sampled_from(["drop", "double", "cut", "swap", "conflict"]),
+                              st.integers(0, len(lines) - 1), st.integers(0, 200)), min_size=1, max_size=4))
+    def damaged(edits):
+        text = list(lines)
+        for how, at, cut in edits:
+            at %= len(text)
+            if how == "drop":
+                del text[at]
+            elif how == "double":
+                text.insert(at, text[at])
+            elif how == "cut":
+                text[at] = text[at][: cut % (len(text[at]) + 1)]
+            elif how == "swap" and at + 1 < len(text):
+                text[at], text[at + 1] = text[at + 1], text[at]
+            elif how == "conflict":
+                text[at:at + 1] = ["<<<<<<< HEAD\n", text[at], "=======\n", ">>>>>>> other\n"]
+            if not text:
+                text = ["\n"]
+        path.write_text("".join(text), encoding="utf-8")
+        try:
+            read = read_record(path)
+        except MlankiError as error:
+            assert re.match(r".*mlanki\.lock(?: \(one side of a merge conflict\))?:\d+: ", error.message), error.message
+        else:
+            assert all(isinstance(n.mod, int) and n.guid for n in read.notes)
+
+    damaged()
