@@ -312,6 +312,50 @@ def main() -> None:
     cli(prog_name="mlanki")
 
 
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="Folder for the .apkg files (default: build/, or setup.cfg [mlanki] output).")
+@click.option("--collection", type=click.Path(path_type=str), default=None,
+              help="Apply to this collection file (Anki must be closed).")
+@click.option("--profile", default=None, help="Apply to this profile's collection in Anki's standard folder.")
+@click.option("--anki-connect", "anki_connect", is_flag=False, flag_value="http://127.0.0.1:8765", default=None,
+              metavar="[URL]", help="Apply to the Anki running here, through AnkiConnect (default URL "
+                                    "http://127.0.0.1:8765).")
+@click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
+@click.option("--delete-retired", is_flag=True, help="Delete removed entries instead of suspending them.")
+@click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors.")
+def sync(source, output, collection, profile, anki_connect, dry_run, delete_retired, strict) -> None:
+    """Build SOURCE like `build`, then apply each deck to a collection or a running Anki."""
+    from mlanki.errors import SourceError
+    from mlanki.sync import sync as run_sync
+
+    try:
+        with _StderrProgress() as progress:
+            result = run_sync(source, output, collection=collection, profile=profile, anki_connect=anki_connect,
+                              dry_run=dry_run, delete_retired=delete_retired, strict=strict, progress=progress)
+    except SourceError as error:
+        _print_diagnostics(error.diagnostics)
+        sys.exit(1)
+    _print_diagnostics(result.build.diagnostics)
+    click.echo(result.build.summary())
+    click.echo(result.describe())
+
+
+class _StderrProgress:
+    """A progress callback for a command: a bar on a terminal's stderr (closed on the way out), else silence."""
+
+    def __enter__(self):
+        from mlanki.progress import for_stderr, no_progress
+
+        self.bar = for_stderr()
+        return self.bar or no_progress
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar:
+            self.bar.close()
+
+
 @cli.command(short_help="Write a download-and-preview site from the built packages.", epilog="""\b
 Examples:
   mlanki site                       build/*.apkg + build/CHANGELOG.md -> build/site/index.html
