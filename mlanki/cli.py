@@ -307,53 +307,50 @@ def _progress(run: Run):
             bar.close()
 
 
-def main() -> None:
-    """Console entry point: exit 0 done, 1 problems in the input, 2 wrong usage, 130 interrupted."""
-    cli(prog_name="mlanki")
+@cli.command(short_help="Build SOURCE, then apply each deck to a collection or a running Anki.", epilog="""\b
+Examples:
+  mlanki sync --profile "User 1"               the maintainer's loop, with Anki closed
+  mlanki sync --anki-connect                   into the Anki running here (AnkiConnect add-on)
+  mlanki sync --collection c.anki2 --dry-run   print the plan, change nothing
 
-
-@cli.command()
-@click.argument("source", required=False, type=click.Path(path_type=str))
-@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
-              help="Folder for the .apkg files (default: build/, or setup.cfg [mlanki] output).")
-@click.option("--collection", type=click.Path(path_type=str), default=None,
+""" + EXIT_CODES)
+@_source_argument
+@click.option("-o", "--output", type=click.Path(), default=None, metavar="FOLDER",
+              help="Output folder for the packages the build writes (default: build/).")
+@click.option("--collection", type=click.Path(), default=None, metavar="PATH",
               help="Apply to this collection file (Anki must be closed).")
-@click.option("--profile", default=None, help="Apply to this profile's collection in Anki's standard folder.")
+@click.option("--profile", default=None, metavar="NAME",
+              help="Apply to this profile's collection in Anki's standard data folder.")
 @click.option("--anki-connect", "anki_connect", is_flag=False, flag_value="http://127.0.0.1:8765", default=None,
               metavar="[URL]", help="Apply to the Anki running here, through AnkiConnect (default URL "
                                     "http://127.0.0.1:8765).")
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--delete-retired", is_flag=True, help="Delete removed entries instead of suspending them.")
 @click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors.")
-def sync(source, output, collection, profile, anki_connect, dry_run, delete_retired, strict) -> None:
-    """Build SOURCE like `build`, then apply each deck to a collection or a running Anki."""
+@common_options
+def sync(run: Run, source, output, collection, profile, anki_connect, dry_run, delete_retired, strict) -> None:
+    """Build SOURCE like `build`, then apply each deck to a collection or a running Anki.
+
+    Unlike an import, sync also moves cards to their new subdeck, renames decks, retires removed
+    entries (suspended, tagged mlanki::retired; deleted with --delete-retired) and overwrites
+    notes a learner edited. Review history is kept; nothing outside the deck's own notes is touched.
+    """
     from mlanki.errors import SourceError
     from mlanki.sync import sync as run_sync
 
+    settings = _settings(run, source, output=output, strict=strict)
     try:
-        with _StderrProgress() as progress:
-            result = run_sync(source, output, collection=collection, profile=profile, anki_connect=anki_connect,
-                              dry_run=dry_run, delete_retired=delete_retired, strict=strict, progress=progress)
+        with _progress(run) as bar:
+            result = run_sync(collection=collection, profile=profile, anki_connect=anki_connect, dry_run=dry_run,
+                              delete_retired=delete_retired, settings=settings, progress=bar)
     except SourceError as error:
-        _print_diagnostics(error.diagnostics)
+        run.diagnostics(error.diagnostics)
+        run.counts(error.diagnostics, "; nothing was written.")
         sys.exit(1)
-    _print_diagnostics(result.build.diagnostics)
-    click.echo(result.build.summary())
-    click.echo(result.describe())
-
-
-class _StderrProgress:
-    """A progress callback for a command: a bar on a terminal's stderr (closed on the way out), else silence."""
-
-    def __enter__(self):
-        from mlanki.progress import for_stderr, no_progress
-
-        self.bar = for_stderr()
-        return self.bar or no_progress
-
-    def __exit__(self, *exc_info) -> None:
-        if self.bar:
-            self.bar.close()
+    run.diagnostics(result.build.diagnostics)
+    if not run.quiet:
+        run.say(result.build.summary())
+    run.say(result.describe())
 
 
 @cli.command(short_help="Write a download-and-preview site from the built packages.", epilog="""\b
@@ -388,3 +385,8 @@ def site(run: Run, source, output) -> None:
     run.diagnostics(result.diagnostics)
     if not run.quiet:
         run.say(result.summary())
+
+
+def main() -> None:
+    """Console entry point: exit 0 done, 1 problems in the input, 2 wrong usage, 130 interrupted."""
+    cli(prog_name="mlanki")
