@@ -353,6 +353,40 @@ def sync(run: Run, source, output, collection, profile, anki_connect, dry_run, d
     run.say(result.describe())
 
 
+@cli.command(short_help="Write a download-and-preview site from the built packages.", epilog="""\b
+Examples:
+  mlanki site                       build/*.apkg + build/CHANGELOG.md -> build/site/index.html
+  mlanki site notes/ -o out/        the packages in out/ (built from notes/ if missing) -> out/site/
+
+Needs the site extra: pip install 'mlanki[site]'.
+
+""" + EXIT_CODES)
+@_source_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
+              help="Folder with the built packages (default: build/); the site goes to FOLDER/site/.")
+@common_options
+def site(run: Run, source, output) -> None:
+    """Write a static site into FOLDER/site/ from the packages and changelog in FOLDER (-o, default build/).
+
+    Every card is shown as Anki renders it (the package is imported with the official anki
+    package), with download links, versions and the changelog; it works from file:// and any
+    static host. When FOLDER has no package yet, SOURCE is built first.
+    """
+    from mlanki.errors import SourceError
+    from mlanki.site.build import build_site
+
+    settings = _settings(run, source, output=output)
+    try:
+        result = build_site(settings=settings)
+    except SourceError as error:
+        run.diagnostics(error.diagnostics)
+        run.counts(error.diagnostics, "; nothing was written.")
+        sys.exit(1)
+    run.diagnostics(result.diagnostics)
+    if not run.quiet:
+        run.say(result.summary())
+
+
 def main() -> None:
     """Console entry point: exit 0 done, 1 problems in the input, 2 wrong usage, 130 interrupted."""
     cli(prog_name="mlanki")
