@@ -43,6 +43,9 @@ _NOTE_SCHEMA = {
     "explicit_id": (str, None, "a text"),
     "line": (int, lambda v: v >= 0, "a line number"),
 }
+_CHECKS = tuple((name, kind, check, allowed) for name, (kind, check, allowed) in _NOTE_SCHEMA.items())
+_KNOWN = frozenset(_NOTE_SCHEMA)
+_ABSENT = object()
 _REQUIRED = {f.name for f in fields(RecordedNote) if f.default is MISSING}  # no default: must be there
 
 
@@ -198,20 +201,20 @@ def _note(row, number: int, where: str, text: str) -> RecordedNote:
     if not isinstance(row, dict):
         raise MlankiError(f"{where}:{_nth_note_line(text, number)}: note {number + 1} should be a JSON object; {_RESTORE}")
     guid = row.get("guid")
-    line = _line_of(text, json.dumps(guid)) if isinstance(guid, str) and guid else _nth_note_line(text, number)
+
+    def line() -> int:  # only for a message: finding it costs a scan of the whole file
+        return _line_of(text, json.dumps(guid)) if isinstance(guid, str) and guid else _nth_note_line(text, number)
     missing = sorted(_REQUIRED - row.keys())
     if missing:
-        raise MlankiError(f"{where}:{line}: note {guid or number + 1} lacks {', '.join(missing)}; {_RESTORE}")
-    values = {}
-    for name, (kind, check, allowed) in _NOTE_SCHEMA.items():
-        if name not in row:
-            continue
-        value = row[name]
-        if not isinstance(value, kind) or isinstance(value, bool) or (check is not None and not check(value)):
-            raise MlankiError(f"{where}:{line}: note {guid or number + 1}: \"{name}\" is {json.dumps(value)[:40]}, "
+        raise MlankiError(f"{where}:{line()}: note {guid or number + 1} lacks {', '.join(missing)}; {_RESTORE}")
+    for name, kind, check, allowed in _CHECKS:
+        value = row.get(name, _ABSENT)
+        if value is not _ABSENT and (type(value) is not kind or (check is not None and not check(value))):
+            raise MlankiError(f"{where}:{line()}: note {guid or number + 1}: \"{name}\" is {json.dumps(value)[:40]}, "
                               f"expected {allowed}; {_RESTORE}")
-        values[name] = value
-    return RecordedNote(**values)  # keys this version does not know (a newer mlanki's) are left out
+    if row.keys() <= _KNOWN:
+        return RecordedNote(**row)
+    return RecordedNote(**{k: v for k, v in row.items() if k in _KNOWN})  # a newer mlanki's keys are left out
 
 
 def _newer(a: RecordedNote, b: RecordedNote) -> RecordedNote:
