@@ -105,3 +105,16 @@ def site(source, output) -> None:
     from mlanki.site.build import build_site
 
     click.echo(build_site(source, output).summary())
+
+
+@cli.command()
+@click.argument("source", required=False, type=click.Path(path_type=str))
+@click.option("-o", "--output", type=click.Path(path_type=str), default=None,
+              help="An empty folder for the preview's packages and site (default: a temporary folder, removed on exit).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+def serve(source, output, port, host) -> None:
+    """Preview the site of SOURCE on a local port, rebuilt on every save and reloaded in the browser."""
+    from mlanki.serve import serve as run_serve
+
+    run_serve(source, output, host=host, port=port, report=lambda line: click.echo(line, err=True))
