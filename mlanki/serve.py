@@ -221,6 +221,7 @@ class Preview:
         try:
             self.workspace.sync()
             result = build(settings=self.workspace.settings)
+            packaged = time.perf_counter()
             build_site(settings=self.workspace.settings)
         except SourceError as error:
             errors = [self.workspace.real_paths(str(d)) for d in error.diagnostics]
@@ -236,8 +237,9 @@ class Preview:
         self.status.update(errors)
         for line in errors:
             self.report(line)
-        took = time.perf_counter() - started
-        self.report(f"build failed after {took:.1f} s; serving the last good site" if errors else f"built in {took:.1f} s")
+        done = time.perf_counter()
+        self.report(f"build failed after {done - started:.1f} s; serving the last good site" if errors else
+                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, site {done - packaged:.2f} s)")
         return not errors
 
     def watch(self) -> None:
