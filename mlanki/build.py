@@ -359,7 +359,8 @@ def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: M
     content = PackageContent(
         deck=deck.name, description=description, deck_key=plan.key,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
-        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
+        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used),
+        foreign_models=tuple(sorted(plan.foreign_models.items())))
     data = package_bytes(content, progress)
     written = [_write_if_changed(path, data) for path in (package, latest)]
     return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),

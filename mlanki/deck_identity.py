@@ -9,12 +9,13 @@ Each case is resolved here, in this order, and said in a notice: nothing is sile
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from mlanki import released
 from mlanki.mapping import NoteSpec, answer_hash, content_hash
-from mlanki.record import ACTIVE, RETIRED, Record, RecordedDeck, RecordedNote, Release
+from mlanki.record import ACTIVE, RETIRED, Record, RecordedDeck, RecordedNote, RecordedNoteType, Release
 from mlanki.record_file import semver_key
 from mlanki.mapping import normalise_question
 from mlanki.sources import display_path
@@ -86,6 +87,7 @@ def adopt(record: Record, deck: DeckSource, package: released.ReleasedPackage) -
     """Take into the record every note of ``package`` it does not know; returns how many."""
     known = {n.guid: n for n in record.notes}
     taken_ids = {n.id for n in record.notes}
+    models = dict(package.models)
     version = package.version or "1.0.0"
     count = 0
     for note in package.notes:
@@ -93,6 +95,10 @@ def adopt(record: Record, deck: DeckSource, package: released.ReleasedPackage) -
             known[note.guid].mod = max(known[note.guid].mod, note.mod)  # never older than what learners have
             continue
         recorded = _recorded(note, deck.key, version)
+        if recorded.kind.startswith("foreign-") and recorded.kind not in record.notetypes:
+            raw = json.loads(json.dumps(models.get(note.notetype_id, {}), sort_keys=True))  # as the record keeps it
+            record.notetypes[recorded.kind] = RecordedNoteType(
+                note.notetype_id, note.notetype, [name for name, _value in note.fields], "", int(raw.get("mod", 0)), raw)
         if recorded.id in taken_ids:
             from mlanki.identity import note_id_for
 
@@ -111,8 +117,8 @@ def adopt(record: Record, deck: DeckSource, package: released.ReleasedPackage) -
 
 
 def _recorded(note: released.ReleasedNote, key: str, version: str) -> RecordedNote:
-    kind = released.MLANKI_NOTETYPES.get(note.notetype, "cloze" if note.is_cloze else "basic")
     ours = note.notetype in released.MLANKI_NOTETYPES
+    kind = released.MLANKI_NOTETYPES[note.notetype] if ours else foreign_kind(note.is_cloze, note.notetype_id)
     role = "definition" if "mlanki::definition" in note.tags else "entry"
     question = note.question_text
     retired = "mlanki::retired" in note.tags
@@ -122,6 +128,17 @@ def _recorded(note: released.ReleasedNote, key: str, version: str) -> RecordedNo
         content=("retired:" + version) if retired else (content_hash(kind, note.fields, note.tags) if ours else ""),
         answer=answer_hash(values) if ours else "", version=version, mod=note.mod,
         status=RETIRED if retired else ACTIVE, topic=values.get("Topic", "") if ours else "")
+
+
+def foreign_kind(is_cloze: bool, notetype_id: int) -> str:
+    """Notes adopted from another tool keep their note type: Anki updates a note in place only when
+    its note type is unchanged (a note whose type changed is skipped as "conflicting")."""
+    return f"foreign-{'cloze' if is_cloze else 'basic'}:{notetype_id}"
+
+
+def base_kind(kind: str) -> str:
+    """basic or cloze, for mlanki's kinds and adopted ones alike."""
+    return kind.split(":", 1)[0].removeprefix("foreign-")
 
 
 def _moved_from(record: Record, deck: DeckSource, specs: list[NoteSpec], record_dir: Path,

@@ -63,6 +63,7 @@ class Plan:
     explanations: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    foreign_models: dict[str, dict] = field(default_factory=dict)  # adopted notes' own note types, by kind
 
     def describe(self, limit: int = 5) -> str:
         """A few lines: the version step and the questions added, changed and retired."""
@@ -168,8 +169,14 @@ def plan_deck(record: Record, deck: str, specs: list[NoteSpec], notetypes: dict[
     for note, spec in kept:
         fields = spec.fields if source_field is None else tuple(
             (name, source_field(note) if name == "Source" else value) for name, value in spec.fields)
-        plan.notes.append(PlannedNote(note.guid, note.id, note.mod, spec.kind, fields, spec.deck, spec.tags))
+        kind = spec.kind
+        if note.kind.startswith("foreign-") and note.kind in record.notetypes:
+            kind, fields = note.kind, _foreign_fields(fields, record.notetypes[note.kind].fields)
+            plan.foreign_models[kind] = record.notetypes[note.kind].raw
+        plan.notes.append(PlannedNote(note.guid, note.id, note.mod, kind, fields, spec.deck, spec.tags))
     for note in retired:
+        if note.kind.startswith("foreign-"):
+            continue  # an adopted note no entry continues: left as the other tool made it
         plan.notes.append(PlannedNote(note.guid, note.id, note.mod, note.kind, retired_fields(
             note.kind, note.question, _retired_status(note)), deck, (RETIRED_TAG,), retired=True))
     record.decks[key] = RecordedDeck(deck, path, len(record.notes_of(key)))
@@ -178,6 +185,17 @@ def plan_deck(record: Record, deck: str, specs: list[NoteSpec], notetypes: dict[
             plan.version, _date(now), sorted(plan.added), sorted(plan.changed), sorted(plan.retired),
             plan.explanations, name=deck, moved=sorted(plan.moved)))
     return plan
+
+
+def _foreign_fields(fields, names: list[str]) -> tuple[tuple[str, str], ...]:
+    """An entry's content in an adopted note type's fields: the front in the first, the back in the second."""
+    values = dict(fields)
+    if "Text" in values:  # a cloze entry
+        front, back = values["Text"], values.get("Extra", "")
+    else:
+        front = values.get("Question", "") + ("\n" + values["Options"] if values.get("Options") else "")
+        back = "\n".join(v for v in (values.get("Answer", ""), values.get("Explanation", "")) if v)
+    return tuple((name, (front, back)[i] if i < 2 else "") for i, name in enumerate(names))
 
 
 # -- note types ------------------------------------------------------------------------------------

@@ -102,6 +102,8 @@ def _match_edited(specs, unmatched, left, matches, diagnostics) -> None:
         neighbour = guid_of_position.get(position - 1, "")
         scored = sorted(((evidence(spec, n, neighbour), n.guid, n) for n in candidates.values()), reverse=True)
         strong = [(score, n) for score, _g, n in scored if score >= STRONG]
+        if any(n.status == "active" for _s, n in strong):
+            strong = [(score, n) for score, n in strong if n.status == "active"]  # a live note before a retired one
         if not strong:
             continue
         if len(strong) > 1 and strong[1][0] >= strong[0][0] - _CLOSE:
@@ -127,7 +129,7 @@ def _match_edited(specs, unmatched, left, matches, diagnostics) -> None:
 
 def evidence(spec, note: RecordedNote, neighbour: str) -> float:
     """1.0 or more is strong evidence that ``spec`` is ``note`` edited."""
-    if note.kind != spec.kind or note.role != spec.role:
+    if note.kind.split(":", 1)[0].removeprefix("foreign-") != spec.kind or note.role != spec.role:
         return 0.0
     a, b = spec.key[:_KEY_CHARS], note.key[:_KEY_CHARS]
     similarity = max(_ratio(a, b), jaccard(a, b))

@@ -44,6 +44,21 @@ class PackageContent:
     notes: tuple[PlannedNote, ...]
     media: tuple[tuple[str, Path], ...] = ()
     deck_key: str = ""  # what identifies the deck (its source path or explicit id); ids derive from it
+    foreign_models: tuple[tuple[str, dict], ...] = ()  # adopted notes' note types (kind, Anki's JSON)
+
+
+class _AdoptedModel:
+    """Another tool's note type, written back exactly as its package had it (same id, fields, mod)."""
+
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.model_id = int(raw["id"])
+        self.fields = raw.get("flds", [])
+        self.model_type = genanki.Model.CLOZE if raw.get("type") == 1 else genanki.Model.FRONT_BACK
+        self.sort_field_index = int(raw.get("sortf", 0))
+
+    def to_json(self, timestamp, deck_id):
+        return self.raw
 
 
 class _RecordedModel(genanki.Model):
@@ -91,6 +106,7 @@ def package_bytes(content: PackageContent, progress: Progress = no_progress) -> 
 
 def _write_collection(db_path: str, content: PackageContent, progress: Progress) -> None:
     models = {nt.kind: _RecordedModel(nt, model_id, mod) for nt, model_id, mod in content.notetypes}
+    models.update((kind, _AdoptedModel(raw)) for kind, raw in content.foreign_models)
     deck_names = sorted({content.deck} | {n.deck for n in content.notes})
     ids = _deck_ids(content, deck_names)
     decks = {name: genanki.Deck(ids[name], name, content.description if name == content.deck else "")

@@ -55,6 +55,7 @@ class RecordedNoteType:
     fields: list[str]
     look: str
     mod: int
+    raw: dict = field(default_factory=dict)  # another tool's note type, kept whole for its adopted notes
 
 
 @dataclass

@@ -8,6 +8,7 @@ releases, conflicting claims settled the same way on every machine.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from dataclasses import MISSING, fields
@@ -27,7 +28,8 @@ _NOTE_SCHEMA = {
     "guid": (str, bool, "a non-empty text"),
     "id": (int, lambda v: v > 0, "a positive whole number"),
     "deck": (str, None, "a text"),
-    "kind": (str, lambda v: v in ("basic", "cloze"), "'basic' or 'cloze'"),
+    "kind": (str, lambda v: v in ("basic", "cloze") or bool(re.fullmatch(r"foreign-(basic|cloze):\d+", v)),
+             "'basic', 'cloze' or an adopted note type ('foreign-basic:ID')"),
     "role": (str, lambda v: v in ("entry", "definition"), "'entry' or 'definition'"),
     "key": (str, None, "a text"),
     "question": (str, None, "a text"),
@@ -237,7 +239,8 @@ def _notetypes(rows: dict, where: str, text: str) -> dict[str, RecordedNoteType]
     out = {}
     for kind, row in rows.items():
         try:
-            out[kind] = RecordedNoteType(**{f.name: row[f.name] for f in fields(RecordedNoteType)})
+            out[kind] = RecordedNoteType(**{f.name: row[f.name] for f in fields(RecordedNoteType) if f.name != "raw"},
+                                         raw=row.get("raw", {}) if isinstance(row.get("raw", {}), dict) else {})
             if not (isinstance(out[kind].id, int) and isinstance(out[kind].mod, int)
                     and isinstance(out[kind].fields, list) and all(isinstance(f, str) for f in out[kind].fields)):
                 raise TypeError
@@ -284,7 +287,7 @@ def merge(ours: Record, theirs: Record) -> Record:
     merged = Record(legacy=ours.legacy or theirs.legacy)
     merged.repairs = ours.repairs + theirs.repairs
     by_guid: dict[str, RecordedNote] = {}
-    for note in ours.notes + theirs.notes:
+    for note in map(copy.copy, ours.notes + theirs.notes):
         by_guid[note.guid] = _newer(by_guid[note.guid], note) if note.guid in by_guid else note
     notes = sorted(by_guid.values(), key=lambda n: n.guid)
     settled = _settle_claims(notes)

@@ -37,6 +37,7 @@ class ReleasedNote:
     mod: int
     notetype: str
     is_cloze: bool
+    notetype_id: int
     fields: tuple[tuple[str, str], ...]
     tags: tuple[str, ...]
 
@@ -61,6 +62,7 @@ class ReleasedPackage:
     deck: str          # the root deck's name
     deck_id: int       # the root deck's id (mlanki derives it from the deck's key)
     notes: tuple[ReleasedNote, ...]
+    models: tuple[tuple[int, dict], ...] = ()  # note type id -> its JSON, as the package has it
 
     @property
     def by_mlanki(self) -> bool:
@@ -120,13 +122,14 @@ def _read_collection(path: Path, db: Path) -> ReleasedPackage:
         names = [f["name"] for f in model.get("flds", [])]
         values = flds.split("\x1f")
         names += [f"Field {i + 1}" for i in range(len(names), len(values))]
-        notes.append(ReleasedNote(guid, note_id, mod, model.get("name", ""), model.get("type") == 1,
+        notes.append(ReleasedNote(guid, note_id, mod, model.get("name", ""), model.get("type") == 1, mid,
                                   tuple(zip(names, values)), tuple(tags.split())))
     root_id, root = _root_deck(decks, used)
     description = root.get("desc", "") if root else ""
     found = _VERSION_IN_DESCRIPTION.search(description)
     version = found.group(1) if found else version_in_name(path)
-    return ReleasedPackage(path, version, root.get("name", "") if root else "", root_id, tuple(notes))
+    return ReleasedPackage(path, version, root.get("name", "") if root else "", root_id, tuple(notes),
+                           tuple(sorted(models.items())))
 
 
 def _root_deck(decks: dict[int, dict], used: set[int]) -> tuple[int, dict | None]:

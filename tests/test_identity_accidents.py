@@ -363,3 +363,33 @@ def test_retired_card_says_what_to_do(project, learner):
     assert len(retired) == 1
     assert "Retired in version 1.1.0" in retired[0].fields["Status"]
     assert "search tag:mlanki::retired" in retired[0].fields["Status"]
+
+
+def test_adopting_a_deck_made_by_a_plain_genanki_script(tmp_path, project, learner):
+    """The maintainer moves a deck from a 20-line genanki script to mlanki: learners' reviewed cards
+    are updated in place (their note type is kept), nothing is duplicated, new entries are added."""
+    import genanki
+
+    model = genanki.Model(1607392319, "Simple Model", fields=[{"name": "Question"}, {"name": "Answer"}],
+                          templates=[{"name": "Card 1", "qfmt": "{{Question}}",
+                                      "afmt": '{{FrontSide}}<hr id="answer">{{Answer}}'}])
+    old_deck = genanki.Deck(2059400110, "Identity Fixture")
+    for question, answer in (("What is dropout used for?", "Against overfitting."),
+                             ("What does KNN stand for?", "K nearest neighbours."),
+                             ("What is an autoencoder?", "A reconstructing network.")):
+        old_deck.add_note(genanki.Note(model=model, fields=[question, answer], guid=genanki.guid_for(question)))
+    old = tmp_path / "script-deck.apkg"
+    genanki.Package(old_deck).write_to_file(old)
+    learner.study(old)
+    reviewed = learner.history
+
+    result = project.build(previous=old)
+    assert any("took 3 note identities" in n and "a package made by another tool" in n for n in result.notices)
+    log = learner.study(result.decks[0].package)
+    assert len(log.updated) == 3 and len(log.conflicting) == 0, "the learner's cards are updated in place"
+    assert len(log.new) == 2, "entries the script never had are added"
+    notes = learner.notes()
+    assert "K-Nearest Neighbors." in notes["What does KNN stand for?"].fields["Answer"]
+    assert len(reviewed) == 3 and set(reviewed) <= set(learner.history), "the reviewed cards kept their history"
+    (again,) = project.build().decks
+    assert not again.written, "a rebuild changes nothing"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -120,32 +121,60 @@ def _git(folder: Path, *args: str) -> None:
                    capture_output=True)
 
 
+def _recorded_version(source: Path = BUNDLED.parent) -> str:
+    """The version a record was last released at."""
+    releases = json.loads((source / "mlanki.lock").read_text(encoding="utf-8"))["releases"]
+    (history,) = releases.values()
+    return history[-1]["version"]
+
+
+def _project_with_a_current_record(folder: Path) -> str:
+    """A git project whose commit holds the bundled source and the record this mlanki builds for it
+    (what a maintainer has after step 1 and 2 of a release); returns the record's version."""
+    copy_source(BUNDLED.parent, folder)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    subprocess.run(["mlanki", "build"], cwd=folder, env=env, check=True, capture_output=True)
+    shutil.rmtree(folder / "build")
+    _git(folder, "init", "-q")
+    _git(folder, "add", "source")
+    _git(folder, "commit", "-qm", "release")
+    return _recorded_version(folder / "source")
+
+
 def _release(folder: Path, version: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     return subprocess.run(["bash", RELEASE_BUILD, version], cwd=folder, env=env, capture_output=True, text=True)
 
 
 def test_release_build_passes_when_the_record_of_the_version_is_committed(tmp_path):
-    copy_source(BUNDLED.parent, tmp_path)   # the bundled source with its committed record, at 1.0.0
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", "source")
-    _git(tmp_path, "commit", "-qm", "release 1.0.0")
-    released = _release(tmp_path, "1.0.0")
+    version = _project_with_a_current_record(tmp_path)
+    released = _release(tmp_path, version)
     assert released.returncode == 0, released.stderr
-    assert (tmp_path / "build" / f"{SLUG}-1.0.0.apkg").is_file()
+    assert (tmp_path / "build" / f"{SLUG}-{version}.apkg").is_file()
     assert subprocess.run(["git", "diff", "--quiet"], cwd=tmp_path).returncode == 0
 
 
 def test_release_build_fails_when_the_record_was_not_built_and_committed(tmp_path):
-    copy_source(BUNDLED.parent, tmp_path)
-    _git(tmp_path, "init", "-q")
-    _git(tmp_path, "add", "source")
-    _git(tmp_path, "commit", "-qm", "sources only")
-    released = _release(tmp_path, "1.1.0")
+    recorded = _project_with_a_current_record(tmp_path)
+    major, minor, _patch = recorded.split(".")
+    wanted = f"{major}.{int(minor) + 1}.0"
+    released = _release(tmp_path, wanted)
     assert released.returncode == 1
-    assert "the tagged commit's record is at '1.0.0', not 1.1.0" in released.stderr
-    assert "run 'mlanki build --version 1.1.0', commit source/mlanki.lock" in released.stderr
+    assert f"the tagged commit's record is at '{recorded}', not {wanted}" in released.stderr
+    assert f"run 'mlanki build --version {wanted}', commit source/mlanki.lock" in released.stderr
     assert _release(tmp_path, "v1.1").returncode == 1
+
+
+def test_release_build_fails_when_the_sources_changed_after_the_record_was_built(tmp_path):
+    version = _project_with_a_current_record(tmp_path)
+    source = tmp_path / "source" / BUNDLED.name
+    source.write_text(source.read_text(encoding="utf-8").replace("How does KNN work", "How does k-NN work", 1),
+                      encoding="utf-8")
+    _git(tmp_path, "commit", "-qam", "edit after the release build")
+    released = _release(tmp_path, version)
+    assert released.returncode == 1
+    assert f"its record is at {version}, but building the tagged sources" in released.stderr
+    assert "run 'mlanki build', commit source/mlanki.lock" in released.stderr
 
 
 def test_release_build_fails_when_the_record_is_not_committed_at_all(tmp_path):

@@ -164,11 +164,22 @@ def test_pages_make_no_network_request_and_no_console_error(browser, fixture_sit
         opened.page.close()
 
 
-@pytest.mark.parametrize("name", ["index.html", "deck"])
-def test_no_horizontal_scroll_at_phone_width(browser, fixture_site, name):
-    path = deck_page(fixture_site) if name == "deck" else fixture_site.folder / name
+@pytest.mark.parametrize("site, name", [("fixture_site", "index.html"), ("fixture_site", "deck"),
+                                        ("bundled_site", "index.html"), ("bundled_site", "deck")])
+def test_no_horizontal_scroll_at_phone_width(browser, request, site, name):
+    site = request.getfixturevalue(site)
+    path = deck_page(site) if name == "deck" else site.folder / name
     opened = browser.open(path, width=420)
     assert opened.page.evaluate("document.documentElement.scrollWidth") <= 420
+    opened.page.close()
+
+
+def test_each_card_links_to_its_source_when_source_url_is_set(browser, fixture_site):
+    opened = browser.open(deck_page(fixture_site))
+    links = opened.page.eval_on_selector_all(".site-card .site-source a", "links => links.map(a => a.href)")
+    assert len(links) == 7
+    assert all(re.fullmatch(r"https://example\.org/deck/blob/v1\.0\.0/(\S+/)?site-fixture\.md#L\d+", url) for url in links)
+    assert not [url for url in opened.requests if not url.startswith("file://")]   # links are not followed
     opened.page.close()
 
 
@@ -179,14 +190,30 @@ def test_images_are_shown_from_the_site(browser, fixture_site):
     opened.page.close()
 
 
-def test_math_is_typeset_when_mathjax_is_packaged_else_left_as_tex(browser, fixture_site):
+def sigmoid_back(opened):
+    return opened.page.locator(".site-card", has_text="sigmoid").locator(".site-side").nth(1)
+
+
+@pytest.mark.skipif(find_mathjax() is None, reason="MathJax comes from Anki desktop's wheel: "
+                    "pip install --no-deps aqt==26.9.3 (the release workflow does)")
+def test_math_is_typeset_with_anki_desktops_mathjax(browser, fixture_site):
+    assert fixture_site.math
     opened = browser.open(deck_page(fixture_site))
-    sigmoid = opened.page.locator(".site-card", has_text="sigmoid").locator(".site-side").nth(1)
-    if find_mathjax():
-        assert sigmoid.locator("mjx-container").count() == 1
-    else:
-        assert "\\frac{1}{1 + e^{-x}}" in sigmoid.inner_text()
-        assert "Math is shown as TeX source" in opened.page.inner_text("main")
+    assert sigmoid_back(opened).locator("mjx-container").count() == 1
+    assert not opened.errors and all(url.startswith("file://") for url in opened.requests)
+    opened.page.close()
+
+
+def test_without_mathjax_math_stays_readable_tex(browser, tmp_path, monkeypatch):
+    from mlanki.site import mathjax
+
+    monkeypatch.setattr(mathjax, "find_mathjax", lambda: None)
+    site = build_site(copy_source(FIXTURE, tmp_path), tmp_path / "build")
+    assert not site.math and not (site.folder / "static" / "mathjax").exists()
+    opened = browser.open(deck_page(site))
+    assert "\\frac{1}{1 + e^{-x}}" in sigmoid_back(opened).inner_text()
+    assert "Math is shown as TeX source" in opened.page.inner_text("main")
+    assert not opened.errors and all(url.startswith("file://") for url in opened.requests)
     opened.page.close()
 
 

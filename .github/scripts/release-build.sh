@@ -32,9 +32,15 @@ else
 fi
 
 if ! git ls-files --error-unmatch "$record" >/dev/null 2>&1 || ! git diff --quiet HEAD -- "$record"; then
-  echo "::error file=$record::The release build changed $record: the tagged commit's record is at" \
-       "'${recorded:-no release}', not $version. Before tagging, run 'mlanki build --version $version'," \
-       "commit $record (with build/CHANGELOG.md's news in your release notes if you like), push, and tag that commit." >&2
+  if [ "$recorded" = "$version" ]; then
+    why="its record is at $version, but building the tagged sources with this mlanki rewrites it (sources edited after that build, or a newer mlanki)"
+    fix="run 'mlanki build', commit $record"
+  else
+    why="the tagged commit's record is at '${recorded:-no release}', not $version"
+    fix="run 'mlanki build --version $version', commit $record"
+  fi
+  echo "::error file=$record::The release build changed $record: $why. Before tagging, $fix, push, and tag that commit." >&2
+  git --no-pager diff --stat HEAD -- "$record" >&2 || true
   exit 1
 fi
 echo "$record is committed and already holds release $version."

@@ -11,6 +11,7 @@ from pathlib import Path
 from mlanki.site.cards import KINDS, Card, DeckView
 
 _DECK_HEADING = re.compile(r"^## (.+)$", re.M)
+_VERSION_LINE = re.compile(r'<p class="mlanki-version">.*?</p>')   # the index shows the version in the heading
 
 
 @dataclass
@@ -109,7 +110,7 @@ def write_deck(folder: Path, deck: DeckPages, math: bool) -> None:
         page_math = any(card.has_math for _topic, cards, _c in page for card in cards)
         html = template.render(deck=deck, page=page, number=number, pager=pager(number, deck.page_count), toc=toc,
                                css=css, math=page_math and math, tex_note=page_math and not math,
-                               topic_id=topic_id, is_link=is_link)
+                               topic_id=topic_id, source_link=source_link)
         (folder / deck.href(number)).write_text(html, encoding="utf-8")
     if deck.page_count > 1:
         _write_search_index(folder / "search.js", deck)
@@ -129,14 +130,23 @@ def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
 
     markdown = mistune.create_markdown(escape=True)
     html = _env().get_template("index.html.j2").render(
-        decks=decks, describe=lambda d: nh3.clean(d.view.description),
+        decks=decks, describe=lambda d: nh3.clean(_VERSION_LINE.sub("", d.view.description)),
         changelog=lambda d, level: markdown(_demote(d.changelog, level)) if d.changelog else "",
         has_changelog=bool(changelog.strip()))
     (site / "index.html").write_text(html, encoding="utf-8")
 
 
-def is_link(source: str) -> bool:
-    return source.startswith(("https://", "http://"))
+_HREF = re.compile(r"""<a\b[^>]*\bhref=["'](https?://[^"']+)["']""", re.I)
+
+
+def source_link(source: str) -> str | None:
+    """The web address a card's Source field links to (``source_url`` set), or None for a plain path."""
+    import html
+
+    if source.startswith(("https://", "http://")):
+        return source
+    match = _HREF.search(source)
+    return html.unescape(match[1]) if match else None
 
 
 def _demote(markdown: str, level: int) -> str:
