@@ -197,3 +197,24 @@ def test_a_saved_edit_appears_in_the_browser_without_a_reload(served):
     finally:
         save(file, text)
         browser.close()
+
+
+def test_a_first_build_that_fails_serves_its_errors_until_a_good_save(tmp_path, monkeypatch):
+    source = copy_source(FIXTURE, tmp_path)
+    file = source / "site-fixture.md"
+    text = file.read_text(encoding="utf-8")
+    save(file, text.replace("![A red square](square.png)", "![A red square](absent.png)"))
+    monkeypatch.chdir(tmp_path)
+    with Preview("source", port=0, report=lambda line: None) as preview:
+        first = status(preview)
+        assert first["errors"] and first["errors"][0].startswith("source/site-fixture.md:")
+        code, page = fetch(preview.url)
+        assert code == 200 and "No site yet" in page and 'id="mlanki-serve-errors"' in page
+        watcher = threading.Thread(target=preview.watch, daemon=True)
+        watcher.start()
+        time.sleep(0.5)
+        save(file, text)
+        assert wait_for_build(preview, first["version"])["errors"] == []
+        assert "Site Fixture Deck" in fetch(preview.url)[1]
+    watcher.join(10)
+    assert not watcher.is_alive()
