@@ -54,7 +54,10 @@ def main() -> None:
             measure(url, work, source, [edited, text], args.edits, lines)
         finally:
             server.terminate()
-            server.wait(60)
+            try:
+                server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def measure(url: str, work: Path, source: Path, variants: list[str], edits: int, lines: list[str]) -> None:
@@ -72,7 +75,7 @@ def measure(url: str, work: Path, source: Path, variants: list[str], edits: int,
             built = len(lines)
             saved = time.perf_counter()
             source.write_text(variant, encoding="utf-8")
-            page.wait_for_function(f"document.body.innerText.includes({MARK.strip()!r}) === {wanted}",
+            page.wait_for_function(f"!!document.body && document.body.innerText.includes({MARK.strip()!r}) === {wanted}",
                                    timeout=600_000, polling=20)
             latencies.append(time.perf_counter() - saved)
             page.wait_for_load_state("load")

@@ -250,7 +250,7 @@ class Preview:
             raise MlankiError(MISSING_WATCHFILES) from None
         ignored = DefaultFilter(ignore_paths=(str(self.workspace.folder), str(self.workspace.real_output)))
         for _changes in watch(self.workspace.real_root, watch_filter=ignored, stop_event=self.stop,
-                              debounce=400, step=30, raise_interrupt=False):
+                              debounce=400, step=100, raise_interrupt=False):
             self.rebuild()
 
     def close(self) -> None:
@@ -317,12 +317,17 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
 def serve(source: str | Path | None = None, output: str | Path | None = None, *, host: str = "127.0.0.1",
           port: int = 8000, report: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> None:
-    """Build, serve and rebuild on save until Ctrl-C (or SIGTERM); the temporary workspace is removed."""
+    """Build, serve and rebuild on save until Ctrl-C or SIGTERM; a temporary workspace is removed."""
     with Preview(source, output, host=host, port=port, report=report) as preview:
         if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, lambda *_: preview.stop.set())
+            signal.signal(signal.SIGTERM, _interrupt)
         report(f"Serving {preview.url} (Ctrl-C to stop); watching {display_path(preview.workspace.real_root)}")
         preview.watch()
+
+
+def _interrupt(*_signal) -> None:
+    """SIGTERM as Ctrl-C: stop now, even in the middle of a build (the workspace is thrown away)."""
+    raise KeyboardInterrupt
 
 
 def _path(value) -> Path | None:
