@@ -62,7 +62,9 @@ def report(site: Path, entries: int, elapsed: float) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
         for page_path in (pages[0].parent / "index.html", pages[-1]):
             loads, ready = [], []
             for _ in range(5):

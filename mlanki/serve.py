@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 from mlanki.errors import MlankiError, SourceError
 from mlanki.record import RECORD_NAME
-from mlanki.settings import Settings, load_settings
+from mlanki.settings import Settings
 from mlanki.sources import display_path
 
 STATUS_PATH = "/__mlanki__/status"
@@ -191,7 +191,10 @@ class Preview:
         from mlanki.site.build import require_renderer
 
         require_renderer()
-        settings = settings or load_settings(source=_path(source))
+        if settings is None:
+            from mlanki.api import settings_for
+
+            settings = settings_for(source)
         self.report = report
         self.status = Status()
         self.stop = threading.Event()
@@ -316,9 +319,10 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
 
 def serve(source: str | Path | None = None, output: str | Path | None = None, *, host: str = "127.0.0.1",
-          port: int = 8000, report: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> None:
+          port: int = 8000, settings: Settings | None = None,
+          report: Callable[[str], None] = lambda line: print(line, file=sys.stderr, flush=True)) -> None:
     """Build, serve and rebuild on save until Ctrl-C or SIGTERM; a temporary workspace is removed."""
-    with Preview(source, output, host=host, port=port, report=report) as preview:
+    with Preview(source, output, host=host, port=port, settings=settings, report=report) as preview:
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, _interrupt)
         report(f"Serving {preview.url} (Ctrl-C to stop); watching {display_path(preview.workspace.real_root)}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,6 +45,7 @@ def test_site_builds_missing_packages_then_publishes_them(project):
     assert f'href="downloads/{SLUG}.apkg"' in index and "version 1.0.0" in index
     assert "General Machine Learning" in index and "Changelog" in index
     assert (site / SLUG / "index.html").is_file() and not (project / "build" / ".site-staging").exists()
+    assert not (site / "static" / "mathjax").exists()   # the bundled deck has no math: no 1.7 MB of MathJax
 
 
 def test_site_without_the_site_extra_says_how_to_install_it(project, monkeypatch):
@@ -161,7 +163,7 @@ def test_release_build_fails_when_the_record_was_not_built_and_committed(tmp_pat
     released = _release(tmp_path, wanted)
     assert released.returncode == 1
     assert f"the tagged commit's record is at '{recorded}', not {wanted}" in released.stderr
-    assert f"run 'mlanki build --version {wanted}', commit source/mlanki.lock" in released.stderr
+    assert f"run 'mlanki build --release {wanted}', commit source/mlanki.lock" in released.stderr
     assert _release(tmp_path, "v1.1").returncode == 1
 
 
@@ -184,3 +186,55 @@ def test_release_build_fails_when_the_record_is_not_committed_at_all(tmp_path):
     _git(tmp_path, "commit", "-qm", "no record")
     released = _release(tmp_path, "1.0.0")
     assert released.returncode == 1 and "'no release', not 1.0.0" in released.stderr
+
+
+def _card(number: int, topic: str):
+    from mlanki.site.cards import Card
+
+    return Card(number, 1, topic, "basic", 1, f"<p>Q{number}</p>", f"<p>Q{number}</p><p>A</p>", f"Q{number} A",
+                f"Q{number}", "")
+
+
+def test_pages_split_topics_and_keep_their_ids_unique():
+    from mlanki.site.cards import DeckView
+    from mlanki.site.pages import DeckPages, pager
+
+    cards = [_card(1, "C++"), _card(2, "C++"), _card(3, "C++"), _card(4, "C"), _card(5, "C--")]
+    deck = DeckPages("d", DeckView("D", "", {1: ""}, tuple(cards), 0, ()), "1.0.0", [], "", page_size=2)
+    assert [[(topic, [c.id for c in cs], continued) for topic, cs, continued in page] for page in deck.pages] == [
+        [("C++", [1, 2], False)], [("C++", [3], True), ("C", [4], False)], [("C--", [5], False)]]
+    assert deck.toc() == [("C++", 3, "index.html#topic-c"), ("C", 1, "page-2.html#topic-c-2"),
+                          ("C--", 1, "page-3.html#topic-c-3")]
+    assert pager(5, 21) == [1, None, 3, 4, 5, 6, 7, None, 21]
+    assert pager(1, 1) == [1] and pager(2, 3) == [1, 2, 3]
+
+
+def test_a_project_with_two_decks_gets_one_index_and_a_folder_per_deck(tmp_path, monkeypatch):
+    source = copy_source(FIXTURE, tmp_path)
+    shutil.copy(BUNDLED, source / BUNDLED.name)
+    monkeypatch.chdir(tmp_path)
+    result = build_site("source", "build")
+    assert sorted(d.slug for d in result.decks) == [SLUG, "site-fixture-deck"]
+    index = (result.folder / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Anki decks</h1>" in index
+    for deck in result.decks:
+        assert f'<h2 id="deck-{deck.slug}">' in index and f'href="downloads/{deck.slug}.apkg"' in index
+        assert (result.folder / deck.slug / "index.html").is_file()
+
+
+def test_site_that_has_to_build_bad_sources_says_file_line_and_writes_nothing(project):
+    source = project / "source" / BUNDLED.name
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "#### How does KNN work", "#### What does this show?\n![a plot](missing.png)\n\n***\n#### How does KNN work", 1),
+        encoding="utf-8")
+    result = CliRunner().invoke(cli, ["site"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert re.search(r"^source/ml-micro-learning\.md:\d+(:\d+)?: error: .*missing\.png", result.stderr, re.M)
+    assert not (project / "build" / "site").exists() and not list((project / "build").glob("*.apkg"))
+
+
+def test_site_quiet_prints_only_problems(project):
+    result = CliRunner().invoke(cli, ["site", "-q"])
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.startswith("source/ml-micro-learning.md:79: warning:")   # from the build it made
+    assert (project / "build" / "site" / "index.html").is_file()

@@ -28,7 +28,7 @@ if [ "$recorded" = "$version" ]; then
   # The record already describes this release: a plain build reproduces it (no new version).
   mlanki build
 else
-  mlanki build --version "$version"
+  mlanki build --release "$version"
 fi
 
 if ! git ls-files --error-unmatch "$record" >/dev/null 2>&1 || ! git diff --quiet HEAD -- "$record"; then
@@ -37,7 +37,7 @@ if ! git ls-files --error-unmatch "$record" >/dev/null 2>&1 || ! git diff --quie
     fix="run 'mlanki build', commit $record"
   else
     why="the tagged commit's record is at '${recorded:-no release}', not $version"
-    fix="run 'mlanki build --version $version', commit $record"
+    fix="run 'mlanki build --release $version', commit $record"
   fi
   echo "::error file=$record::The release build changed $record: $why. Before tagging, $fix, push, and tag that commit." >&2
   git --no-pager diff --stat HEAD -- "$record" >&2 || true

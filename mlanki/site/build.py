@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 
 from mlanki.errors import MlankiError
-from mlanki.settings import Settings, load_settings
+from mlanki.settings import Settings
 from mlanki.site.packages import Published, find_published
 
 SITE_FOLDER = "site"
@@ -38,7 +38,8 @@ class SiteDeck:
 class SiteResult:
     folder: Path
     decks: list[SiteDeck] = field(default_factory=list)
-    math: bool = False        # MathJax packaged (from aqt) for pages with math
+    math: bool = False        # MathJax available (from aqt): packaged when a page has math
+    diagnostics: list = field(default_factory=list)   # the warnings of the build made for missing packages
 
     def summary(self) -> str:
         lines = [f"{d.name} {d.version}: {d.cards} cards on {d.pages} page{'s' * (d.pages != 1)}" for d in self.decks]
@@ -62,26 +63,33 @@ def build_site(source: str | Path | None = None, output: str | Path | None = Non
     The new site replaces the old one only once it is complete.
     """
     require_renderer()
-    settings = settings or load_settings(source=_path(source), output=_path(output))
-    published = find_published(settings.output)
+    if settings is None:
+        from mlanki.api import settings_for
+
+        settings = settings_for(source, output)
+    published, diagnostics = find_published(settings.output), []
     if not published:
         from mlanki.build import build
 
-        build(settings=settings)
+        diagnostics = build(settings=settings).diagnostics
         published = find_published(settings.output)
     if not published:
         raise MlankiError(f"{settings.output}: no .apkg packages to publish")
 
     from mlanki.site import pages
+    from mlanki.site.mathjax import copy_mathjax, find_mathjax
 
     final = settings.output / SITE_FOLDER
     staging = settings.output / f".{SITE_FOLDER}-staging"
     shutil.rmtree(staging, ignore_errors=True)
-    result = SiteResult(final)
+    result = SiteResult(final, diagnostics=diagnostics)
     try:
-        result.math = _write_static(staging / "static")
+        result.math = find_mathjax() is not None
+        _write_static(staging / "static")
         changelog = _read(settings.output / "CHANGELOG.md")
         decks = [_write_deck(deck, staging, result.math, changelog) for deck in published]
+        if result.math and any(card.has_math for deck in decks for card in deck.view.cards):
+            copy_mathjax(staging / "static")
         pages.write_index(staging, decks, changelog)
         result.decks = [SiteDeck(d.name, d.slug, d.version, d.card_count, d.page_count) for d in decks]
     except BaseException:
@@ -114,14 +122,11 @@ def _copy_downloads(published: Published, folder: Path) -> list[tuple[str, str]]
     return [(label, f"downloads/{path.name}") for label, path in files]
 
 
-def _write_static(static: Path) -> bool:
-    from mlanki.site.mathjax import copy_mathjax
-
+def _write_static(static: Path) -> None:
     static.mkdir(parents=True)
     for item in resources.files("mlanki.site").joinpath("static").iterdir():
         if item.is_file():
             (static / item.name).write_bytes(item.read_bytes())
-    return copy_mathjax(static)
 
 
 def _version_in(description: str) -> str:
@@ -134,6 +139,3 @@ def _version_in(description: str) -> str:
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 
-
-def _path(value) -> Path | None:
-    return Path(value) if value is not None else None

@@ -25,8 +25,16 @@ class DeckPages:
     changelog: str                     # this deck's changelog section, Markdown
     page_size: int
     pages: list[list[tuple[str, list[Card], bool]]] = field(init=False)
+    topic_ids: dict[str, str] = field(init=False)   # unique even when two topics' names slug alike
 
     def __post_init__(self) -> None:
+        self.topic_ids = {}
+        for topic, _cards in self.view.topics():
+            base = "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic.casefold()).strip("-") or "none")
+            ids, n = set(self.topic_ids.values()), 1
+            while (base if n == 1 else f"{base}-{n}") in ids:
+                n += 1
+            self.topic_ids[topic] = base if n == 1 else f"{base}-{n}"
         self.pages = [[]]
         room = self.page_size
         for topic, cards in self.view.topics():
@@ -52,6 +60,9 @@ class DeckPages:
     def page_count(self) -> int:
         return len(self.pages)
 
+    def topic_id(self, topic: str) -> str:
+        return self.topic_ids[topic]
+
     @staticmethod
     def href(number: int) -> str:
         return "index.html" if number == 1 else f"page-{number}.html"
@@ -64,7 +75,7 @@ class DeckPages:
         starts, counts = {}, {}
         for number, page in self.numbered():
             for topic, cards, _continued in page:
-                starts.setdefault(topic, f"{self.href(number)}#{topic_id(topic)}")
+                starts.setdefault(topic, f"{self.href(number)}#{self.topic_id(topic)}")
                 counts[topic] = counts.get(topic, 0) + len(cards)
         return [(topic, counts[topic], starts[topic]) for topic in starts]
 
@@ -77,8 +88,6 @@ class DeckPages:
         return table
 
 
-def topic_id(topic: str) -> str:
-    return "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic.casefold()).strip("-") or "none")
 
 
 def pager(current: int, total: int) -> list[int | None]:
@@ -110,7 +119,7 @@ def write_deck(folder: Path, deck: DeckPages, math: bool) -> None:
         page_math = any(card.has_math for _topic, cards, _c in page for card in cards)
         html = template.render(deck=deck, page=page, number=number, pager=pager(number, deck.page_count), toc=toc,
                                css=css, math=page_math and math, tex_note=page_math and not math,
-                               topic_id=topic_id, source_link=source_link)
+                               topic_id=deck.topic_id, source_link=source_link)
         (folder / deck.href(number)).write_text(html, encoding="utf-8")
     if deck.page_count > 1:
         _write_search_index(folder / "search.js", deck)

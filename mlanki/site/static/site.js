@@ -14,6 +14,7 @@
     document.querySelectorAll(".card").forEach(function (card) { card.classList.toggle("nightMode", on); });
     night.setAttribute("aria-pressed", String(on));
   }
+  night.hidden = false;   // the switches are hidden until this script can work them
   setNight(root.classList.contains("night-mode"));
   night.addEventListener("click", function () {
     var on = night.getAttribute("aria-pressed") !== "true";
@@ -24,6 +25,7 @@
   // Phone width: the cards in a column as narrow as a phone's screen.
   var phone = document.getElementById("site-phone");
   if (phone) {
+    phone.hidden = false;
     phone.addEventListener("click", function () {
       var on = phone.getAttribute("aria-pressed") !== "true";
       body.classList.toggle("site-phone", on);
