@@ -390,3 +390,29 @@ def site(run: Run, source, output) -> None:
 def main() -> None:
     """Console entry point: exit 0 done, 1 problems in the input, 2 wrong usage, 130 interrupted."""
     cli(prog_name="mlanki")
+
+@cli.command(short_help="Preview the site on a local port, rebuilt and reloaded on every save.", epilog="""\b
+Examples:
+  mlanki serve                      source/ -> http://127.0.0.1:8000/, rebuilt on every save
+  mlanki serve notes/ --port 0      any free port (printed)
+
+The preview builds in a workspace of its own: your record and build/ are never written.
+Needs the site extra: pip install 'mlanki[site]'.
+
+""" + EXIT_CODES)
+@_source_argument
+@click.option("-o", "--output", type=click.Path(file_okay=False), default=None, metavar="FOLDER",
+              help="An empty folder for the preview's packages and site (default: a temporary folder, removed on exit).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@common_options
+def serve(run: Run, source, output, port, host) -> None:
+    """Serve the site of SOURCE on a local port; rebuild it on every save and reload the open pages.
+
+    A save that breaks the build keeps the last good site, with the problems as file:line lines
+    on the page and here. Stop with Ctrl-C.
+    """
+    from mlanki.serve import serve as run_serve
+
+    run_serve(output=output, host=host, port=port, settings=_settings(run, source),
+              report=lambda line: run.say(line, err=True))
