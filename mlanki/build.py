@@ -19,12 +19,12 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from mlanki import cache
-from mlanki.entries import ERROR, Deck, Diagnostic, Location
+from mlanki import cache, publish
+from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
 from mlanki.notetypes import NoteType, default_notetypes
 from mlanki.progress import Progress, no_progress
-from mlanki.record import RECORD_NAME, Record, write_atomically
+from mlanki.record import RECORD_NAME, Record
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
 
@@ -81,7 +81,7 @@ class BuildResult:
                 lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
             if deck.written and deck.previous and (deck.added or deck.changed or deck.retired):
                 lines.append(f"  changes: {deck.added} added, {deck.changed} changed, {deck.retired} retired")
-        warnings = sum(1 for d in self.diagnostics if not d.is_error)
+        warnings = sum(1 for d in self.diagnostics if d.level == WARNING)
         if self.up_to_date:
             lines.append("No content change: nothing written.")
         lines.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
@@ -100,31 +100,41 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
     files = _find(settings.source)
+    with publish.project_lock(settings.output):
+        publish.recover(settings.output, record_path_for(settings.source))
+        return _build_locked(settings, files, notetypes, version, allow_field_change, now, progress)
+
+
+def _build_locked(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None,
+                  allow_field_change: bool, now: int | None, progress: Progress) -> BuildResult:
+    """Plan everything, then stage every output and publish them in one transaction (``publish``)."""
     inputs = _inputs(settings, files)
     key = cache.settings_key(settings, version, allow_field_change,
                              sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))
-    cached = cache.load(settings.output)
+    notes: list[Diagnostic] = []
+    cached = cache.load(settings.output, notes)
     if cache.is_current(cached, key, inputs, record_path_for(settings.source)):
         return _cached_result(cached)
 
-    from mlanki.chunks import EntryCache
-
-    entries = EntryCache.load(settings.output)
-    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries)
-    result = BuildResult(diagnostics=planned.diagnostics)
-    outputs = []
-    for deck, plan in zip(planned.decks, planned.plans):
-        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output, progress)
-        result.decks.append(deck_result)
-        outputs += [deck_result.package, deck_result.latest]
-
-    _save_if_changed(planned.record_path, planned.record.dumps())
     from mlanki.changelog import render_changelog
+    from mlanki.chunks import CACHE_NAME as ENTRIES_NAME, EntryCache
 
-    _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(planned.record))
-    result.up_to_date = not any(d.written for d in result.decks)
-    entries.save(settings.output, write_atomically)
-    cache.save(settings.output, key, inputs, planned.record_path, outputs, _summary(result), _save_if_changed)
+    entries = EntryCache.load(settings.output, notes)
+    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries)
+    result = BuildResult(diagnostics=planned.diagnostics + notes)
+    with publish.Transaction(settings.output, planned.record_path) as staging:
+        outputs = []
+        for deck, plan in zip(planned.decks, planned.plans):
+            deck_result = _write_deck(deck, plan, notetypes, planned.media, staging, progress)
+            result.decks.append(deck_result)
+            outputs += [deck_result.package, deck_result.latest]
+        result.up_to_date = not any(d.written for d in result.decks)
+        staging.stage(planned.record_path, planned.record.dumps().encode("utf-8"))
+        staging.stage(settings.output / CHANGELOG_NAME, render_changelog(planned.record).encode("utf-8"))
+        staging.stage(settings.output / ENTRIES_NAME, entries.dumps())
+        staging.stage(settings.output / cache.CACHE_NAME, cache.dumps(
+            key, inputs, staging.staged_path(planned.record_path),
+            {str(p): staging.staged_path(p) for p in outputs}, _summary(result)))
     return result
 
 
@@ -248,12 +258,12 @@ def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
 
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
-                output: Path, progress: Progress) -> DeckResult:
+                staging: publish.Transaction, progress: Progress) -> DeckResult:
     from mlanki.package import PackageContent, package_bytes
 
     name = slug(deck.name)
-    package = output / f"{name}-{plan.version}.apkg"
-    latest = output / f"{name}.apkg"
+    package = staging.output / f"{name}-{plan.version}.apkg"
+    latest = staging.output / f"{name}.apkg"
     description = (deck.description + "\n" if deck.description else "") + \
         f'<p class="mlanki-version">Version {plan.version} · built with mlanki</p>'
     used = sorted({m for e in deck.entries for m in e.media})
@@ -261,8 +271,8 @@ def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: M
         deck=deck.name, description=description,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
         notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
-    data = package_bytes(content, progress)
-    written = [_write_if_changed(path, data) for path in (package, latest)]
+    data = package_bytes(content, progress, staging.folder)
+    written = [staging.stage(package, data, released=True), staging.stage(latest, data)]
     return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),
                       len(plan.added), len(plan.changed), len(plan.retired), written=any(written))
 
@@ -285,9 +295,10 @@ def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
 # -- no-op rebuilds --------------------------------------------------------------------------------
 def _inputs(settings: Settings, files: list[Path]) -> list[Path]:
     """Every file a build reads: the Markdown sources and whatever else is in the source folder."""
-    others = [p for p in source_root(settings.source).rglob("*")
+    root = source_root(settings.source)
+    others = [p for p in root.rglob("*")
               if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
-              and p.name != RECORD_NAME and not p.name.startswith(".")]
+              and p.name != RECORD_NAME and not any(part.startswith(".") for part in p.relative_to(root).parts)]
     return sorted(set(files) | set(others))
 
 
@@ -309,21 +320,6 @@ def _summary(result: BuildResult) -> dict:
         "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
                          "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
     }
-
-
-def _save_if_changed(path: Path, text: str) -> None:
-    _write_if_changed(path, text.encode("utf-8"))
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` unless ``path`` already holds exactly it; True when it wrote."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomically(path, data)
-    return True
 
 
 def _path(value) -> Path | None:

@@ -67,15 +67,25 @@ def deck_id(name: str) -> int:
     return (1 << 30) + int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % (1 << 30)
 
 
-def package_bytes(content: PackageContent, progress: Progress = no_progress) -> bytes:
-    """The .apkg file for ``content`` as bytes."""
-    fd, db_path = tempfile.mkstemp(suffix=".anki2")
-    os.close(fd)
+def package_bytes(content: PackageContent, progress: Progress = no_progress, folder: Path | None = None) -> bytes:
+    """The .apkg file for ``content`` as bytes.
+
+    The collection is written to a temporary file in ``folder`` (a build's staging folder, which the
+    next build clears if this one is killed), not the system's temporary folder.
+    """
+    try:
+        fd, db_path = tempfile.mkstemp(suffix=".anki2", dir=folder)
+        os.close(fd)
+    except OSError as problem:
+        raise MlankiError(f"{folder or tempfile.gettempdir()}: cannot write ({problem.strerror or problem})") from None
     try:
         _write_collection(db_path, content, progress)
         return _zip(Path(db_path), content.media)
     except sqlite3.Error as problem:
         raise MlankiError(f"cannot write the Anki collection for '{content.deck}': {problem}") from None
+    except OSError as problem:
+        raise MlankiError(f"cannot package '{content.deck}': {problem.strerror or problem}"
+                          + (f" ({problem.filename})" if problem.filename else "")) from None
     finally:
         Path(db_path).unlink(missing_ok=True)
 
