@@ -29,7 +29,7 @@ INVALID = [
      "source/deck.md:2: error: front matter: unknown mlanki setting 'colour'; known: topic_level, "
      "question_level, question_style, line_breaks, missing_media"),
     ("bad-setting-value", b"---\nmlanki:\n  topic_level: 9\n---\n" + GOOD.encode(),
-     "source/deck.md:2: error: front matter: topic_level: a heading level is 1 to 6"),
+     "source/deck.md:2: error: front matter: topic_level: 9 is not allowed; expected a heading level, 1 to 6"),
     ("duplicate", (GOOD + "***\n#### what is 2+2\nStill four.\n").encode(),
      "source/deck.md:6: error: duplicate question (also at source/deck.md:3): what is 2+2"),
     ("unclosed-fence", (GOOD + "\n#### Show code?\n```python\nx = 1\n").encode(),
