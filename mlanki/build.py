@@ -259,6 +259,7 @@ def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
                 staging: publish.Transaction, progress: Progress) -> DeckResult:
+    from mlanki.mapping import inert_name
     from mlanki.package import PackageContent, package_bytes
 
     name = slug(deck.name)
@@ -268,7 +269,7 @@ def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: M
         f'<p class="mlanki-version">Version {plan.version} · built with mlanki</p>'
     used = sorted({m for e in deck.entries for m in e.media})
     content = PackageContent(
-        deck=deck.name, description=description,
+        deck=inert_name(deck.name), description=description,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
         notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
     data = package_bytes(content, progress, staging.folder)

@@ -22,6 +22,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from mlanki.check import cloze_cards
 from mlanki.errors import MlankiError
 from mlanki.identity import NOTE_ID_STRIDE, PlannedNote
 from mlanki.notetypes import NoteType
@@ -31,7 +32,6 @@ from mlanki.progress import Progress, no_progress
 COLLECTION_STAMP = 1_600_000_000
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ZIP_LEVEL = 1  # a third of the time of the default level, for a file about a tenth larger
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -149,7 +149,7 @@ def _card_ords(model: "_RecordedModel", fields: list[str]) -> list[int]:
     """Which cards a note has: a cloze note one per distinct {{cN::}}, a basic note one when its front
     has content (our front template needs only the question)."""
     if model.model_type == genanki.Model.CLOZE:
-        return sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(fields[0]) if int(n) > 0})
+        return cloze_cards(fields[0])
     return [0] if fields[0].strip() else []
 
 

@@ -102,7 +102,7 @@ class MediaFiles:
         except (OSError, RuntimeError) as problem:  # a name longer than the file system allows, a symlink loop
             reason = getattr(problem, "strerror", None) or "cannot be read"
             raise ValueError(f"image {shown!r} cannot be read: {reason}") from None
-        name = f"mlanki-{digest}-{path.name}"
+        name = f"mlanki-{digest}-{_shortened(path.name)}"
         self.files[name] = path
         return name
 
@@ -130,6 +130,21 @@ class MediaFiles:
         """Files a reused entry packages, known again without reading them."""
         for name, (relative, _size, _mtime) in stamps.items():
             self.files[name] = (self.root / relative).resolve()
+
+
+MAX_MEDIA_NAME = 120  # bytes: Anki shortens longer media names on import (and rewrites the fields)
+
+
+def _shortened(name: str) -> str:
+    """``name`` cut so that ``mlanki-<hash>-<name>`` fits Anki's media name limit, extension kept."""
+    room = MAX_MEDIA_NAME - len("mlanki-123456789012-")
+    if len(name.encode("utf-8")) <= room:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    suffix = dot + suffix if dot and len(suffix) <= 10 else ""
+    stem = name[:len(name) - len(suffix)]
+    keep = stem.encode("utf-8")[:room - len(suffix.encode("utf-8"))].decode("utf-8", "ignore")
+    return keep + suffix
 
 
 class CardRenderer(HTMLRenderer):
