@@ -82,7 +82,8 @@ def package_bytes(content: PackageContent, progress: Progress = no_progress, fol
         _write_collection(db_path, content, progress)
         return _zip(Path(db_path), content.media)
     except sqlite3.Error as problem:
-        raise MlankiError(f"cannot write the Anki collection for '{content.deck}': {problem}") from None
+        raise MlankiError(f"{folder or tempfile.gettempdir()}: cannot write the Anki collection for "
+                          f"'{content.deck}': {problem}") from None
     except OSError as problem:
         raise MlankiError(f"cannot package '{content.deck}': {problem.strerror or problem}"
                           + (f" ({problem.filename})" if problem.filename else "")) from None

@@ -12,8 +12,9 @@ A project lock (``<output>/.mlanki-build.lock``, with ``filelock``) makes a seco
 the same time wait for the first; the kernel releases it when a build dies, so it never goes stale.
 
 Test hook: with ``MLANKI_TEST_KILL_AT=<point>`` set in the environment, the build kills itself with
-SIGKILL at that point of the write phase (``staged``, ``committed``, ``renamed-1``, ``before-record``),
-so tests can check what a ``kill -9`` leaves. Nothing else reads it.
+SIGKILL at that point of the write phase (``staged-N`` after the N-th staged file, ``staged`` when all
+are, ``committed``, ``renamed-N`` after the N-th rename, ``before-record``), so tests can check what a
+``kill -9`` leaves. Nothing else reads it.
 """
 
 from __future__ import annotations
@@ -37,10 +38,11 @@ _KILL_HOOK = "MLANKI_TEST_KILL_AT"
 
 
 @contextmanager
-def project_lock(output: Path, wait: float = LOCK_WAIT) -> Iterator[None]:
+def project_lock(output: Path, wait: float | None = None) -> Iterator[None]:
     """Hold the build lock of ``output`` for the duration; a second build waits, then refuses clearly."""
     from filelock import FileLock, Timeout
 
+    wait = LOCK_WAIT if wait is None else wait
     _make_folder(output)
     lock = FileLock(output / LOCK_NAME, timeout=wait)
     try:
@@ -85,6 +87,8 @@ class Transaction:
         ``released``: ``target`` is a versioned package; one that exists with other bytes is never replaced.
         True when the file will change on publishing.
         """
+        if target.is_dir():
+            raise MlankiError(f"{target}: is a folder where mlanki publishes a file; move it away")
         current = _read(target)
         if current == data:
             return False
@@ -101,6 +105,7 @@ class Transaction:
             staged = self.folder / f"{len(self.moves)}-{target.name}"
         _write_synced(staged, data)
         self.moves.append((staged, target))
+        test_hook(f"staged-{len(self.moves)}")
         return True
 
     def staged_path(self, target: Path) -> Path:
