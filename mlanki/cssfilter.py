@@ -44,6 +44,7 @@ _LENGTH = re.compile(r"(\d+(?:\.\d+)?|\.\d+)(px|em|rem|%|pt)?")
 # Largest value per unit: for a box's size, and for spacing (margin, padding, border width).
 _SIZE_LIMIT = {"px": 1200, "pt": 900, "em": 60, "rem": 60, "%": 100, None: 0}
 _SPACING_LIMIT = {"px": 100, "pt": 75, "em": 5, "rem": 5, "%": 10, None: 0}
+_BORDER_LIMIT = {"px": 10, "pt": 8, "em": 1, "rem": 1, "%": 0, None: 0}
 _BORDER_STYLES = {"none", "solid", "dashed", "dotted", "double"}
 
 
@@ -86,7 +87,7 @@ def _lengths(value: str, limits: dict, most: int) -> bool:
     parts = value.split()
     for part in parts:
         m = _LENGTH.fullmatch(part)
-        if not m or float(m.group(1)) > limits[m.group(2)] and not (m.group(2) is None and float(m.group(1)) == 0):
+        if not m or float(m.group(1)) > limits[m.group(2)]:
             return False
     return 1 <= len(parts) <= most
 
@@ -95,7 +96,7 @@ def _border(value: str) -> bool:
     """``border: <width> <style> <colour>`` in any order, each at most once, the width small."""
     seen = set()
     for part in value.split():
-        kind = "style" if part in _BORDER_STYLES else "width" if _lengths(part, _SPACING_LIMIT, 1) \
+        kind = "style" if part in _BORDER_STYLES else "width" if _lengths(part, _BORDER_LIMIT, 1) \
             else "colour" if _rgb(part) else ""
         if not kind or kind in seen:
             return False

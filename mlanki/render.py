@@ -68,6 +68,8 @@ def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
         return filter_style(value)
     if element == "img" and attribute == "src" and _REMOTE.match(value):
         return None
+    if attribute in ("width", "height"):
+        return value if filter_style(f"{attribute}: {value if value.strip()[-1:] in '%x' else value + 'px'}") else None
     return value
 
 
