@@ -42,12 +42,12 @@ def load(output: Path, notes: list[Diagnostic]) -> dict | None:
     """The last build's cache, or None; a damaged or foreign-shaped one adds a note to ``notes``."""
     path = output / CACHE_NAME
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError:
         return None
     try:
-        data = json.loads(text)
-    except ValueError:
+        data = json.loads(data.decode("utf-8"))
+    except ValueError:  # not UTF-8, not JSON
         data = None
     if _valid(data):
         return data

@@ -82,11 +82,11 @@ class EntryCache:
         """The cache in ``folder``; a missing one is empty, a damaged or foreign one too, with a note."""
         path = folder / CACHE_NAME
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_bytes()
         except OSError:
             return cls()
         try:
-            data = json.loads(text)
+            data = json.loads(text.decode("utf-8"))
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_fingerprint():
                 raise ValueError("not this mlanki's cache")
             items = {key: _decode(value) for key, value in data["items"].items() if isinstance(key, str)}
