@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mlanki import cache, publish
-from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Location
+from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
 from mlanki.notetypes import NoteType, default_notetypes
 from mlanki.progress import Progress, no_progress
@@ -61,6 +61,7 @@ class BuildResult:
     decks: list[DeckResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     up_to_date: bool = False
+    notices: list[str] = field(default_factory=list)  # what identity recovered, repaired or started anew
 
     def summary(self) -> str:
         lines = []
@@ -81,7 +82,8 @@ class BuildResult:
                 lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
             if deck.written and deck.previous and (deck.added or deck.changed or deck.retired):
                 lines.append(f"  changes: {deck.added} added, {deck.changed} changed, {deck.retired} retired")
-        warnings = sum(1 for d in self.diagnostics if d.level == WARNING)
+        lines += [f"note: {notice}" for notice in self.notices]
+        warnings = sum(1 for d in self.diagnostics if not d.is_error)
         if self.up_to_date:
             lines.append("No content change: nothing written.")
         lines.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
@@ -91,27 +93,29 @@ class BuildResult:
 def build(source: str | Path | None = None, output: str | Path | None = None, *, strict: bool | None = None,
           version: str | None = None, allow_field_change: bool = False, settings: Settings | None = None,
           notetypes: dict[str, NoteType] | None = None, now: int | None = None,
-          progress: Progress = no_progress) -> BuildResult:
+          progress: Progress = no_progress, previous: str | Path | None = None) -> BuildResult:
     """Build one .apkg per source file into the output folder; raises MlankiError on bad input.
 
     ``now`` (seconds) stamps notes that changed in this build; by default SOURCE_DATE_EPOCH or the clock.
-    ``progress(step, done, total)`` is told how far the slow steps are.
+    ``progress(step, done, total)`` is told how far the slow steps are. ``previous`` is a released
+    .apkg (mlanki's or another tool's) whose notes' identities the deck takes over.
     """
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
     files = _find(settings.source)
     with publish.project_lock(settings.output):
         publish.recover(settings.output, record_path_for(settings.source))
-        return _build_locked(settings, files, notetypes, version, allow_field_change, now, progress)
+        return _build_locked(settings, files, notetypes, version, allow_field_change, now, progress, previous)
 
 
 def _build_locked(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None,
-                  allow_field_change: bool, now: int | None, progress: Progress) -> BuildResult:
+                  allow_field_change: bool, now: int | None, progress: Progress,
+                  previous: str | Path | None) -> BuildResult:
     """Plan everything, then stage every output and publish them in one transaction (``publish``)."""
     inputs = _inputs(settings, files)
-    key = cache.settings_key(settings, version, allow_field_change,
+    key = cache.settings_key(settings, version, allow_field_change, str(previous or ""),
                              sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))
-    notes: list[Diagnostic] = []
+    notes: list[str] = []
     cached = cache.load(settings.output, notes)
     if cache.is_current(cached, key, inputs, record_path_for(settings.source)):
         return _cached_result(cached)
@@ -120,8 +124,9 @@ def _build_locked(settings: Settings, files: list[Path], notetypes: dict[str, No
     from mlanki.chunks import CACHE_NAME as ENTRIES_NAME, EntryCache
 
     entries = EntryCache.load(settings.output, notes)
-    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries)
-    result = BuildResult(diagnostics=planned.diagnostics + notes)
+    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries,
+                         previous=_path(previous))
+    result = BuildResult(diagnostics=planned.diagnostics, notices=notes + planned.notices)
     with publish.Transaction(settings.output, planned.record_path) as staging:
         outputs = []
         for deck, plan in zip(planned.decks, planned.plans):
@@ -148,28 +153,62 @@ class PlannedBuild:
     record: Record
     record_path: Path
     diagnostics: list[Diagnostic]
+    notices: list[str] = field(default_factory=list)
 
 
 def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None = None,
                allow_field_change: bool = False, now: int | None = None,
-               progress: Progress = no_progress, entries: EntryCache | None = None) -> PlannedBuild:
+               progress: Progress = no_progress, entries: EntryCache | None = None,
+               previous: Path | None = None) -> PlannedBuild:
     """Read, parse, validate, map and match every deck; raises SourceError before any write.
 
     ``entries`` is the parse cache of earlier builds: unchanged chunks of a source are reused.
     """
-    from mlanki import check, mapping
-    from mlanki.identity import plan_deck
+    from mlanki import check
 
-    decks, media, diagnostics = read_and_parse(files, settings, progress=progress, entries=entries)
+    decks, media, diagnostics, files_of = read_and_parse(files, settings, progress=progress, entries=entries)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
     record = Record.load(record_path)
+    notices = [f"{display_path(record_path)}:{line}: {message}" for line, message in record.repairs]
+    package = _previous_package(previous, decks)
     now = now if now is not None else clock()
-    plans = [plan_deck(record, deck.name, mapping.notes_for(deck), notetypes, now, version, allow_field_change)
-             for deck in decks]
+    plans = _plan_decks(decks, files_of, settings, record, record_path, notetypes, now, version, allow_field_change,
+                        package, notices)
     _stop_on_errors(diagnostics + [d for plan in plans for d in plan.diagnostics], settings.strict)
-    return PlannedBuild(decks, plans, media, record, record_path, diagnostics)
+    return PlannedBuild(decks, plans, media, record, record_path, diagnostics, notices)
+
+
+def _plan_decks(decks, files_of, settings: Settings, record: Record, record_path: Path, notetypes, now: int,
+                version=None, allow_field_change=False, package=None, notices=None) -> list[Plan]:
+    """Each deck's identity resolved (moved, recovered, adopted), then its notes matched and planned."""
+    from mlanki import mapping
+    from mlanki.deck_identity import resolve
+    from mlanki.identity import plan_deck
+
+    notices = notices if notices is not None else []
+    sources = [deck_source(deck, file, record_path.parent) for deck, file in zip(decks, files_of)]
+    building = {s.key for s in sources}
+    plans = []
+    for deck, (path, file_settings), source in zip(decks, files_of, sources):
+        shown = project_path(path, settings.source)
+        specs = mapping.notes_for(deck, shown)
+        notices += resolve(record, source, specs, record_path.parent, settings.output, building, package)
+        plans.append(plan_deck(record, deck.name, specs, notetypes, now, version, allow_field_change, key=source.key,
+                               path=source.path, source_field=source_field(shown, file_settings.source_url)))
+    return plans
+
+
+def _previous_package(previous: Path | None, decks: list[Deck]):
+    if previous is None:
+        return None
+    from mlanki.released import read_package
+
+    if len(decks) != 1:
+        raise MlankiError(f"--previous {previous}: one package can only continue one deck, and this build has "
+                          f"{len(decks)}; build that deck's source file alone")
+    return read_package(previous)
 
 
 def diff(source: str | Path | None = None, *, settings: Settings | None = None,
@@ -182,28 +221,29 @@ def diff(source: str | Path | None = None, *, settings: Settings | None = None,
 
 def check_sources(source: str | Path | None = None, *, settings: Settings | None = None) -> list[Diagnostic]:
     """``mlanki check``: every problem the sources have, build errors and lint findings; writes nothing."""
-    from mlanki import check, mapping
-    from mlanki.identity import plan_deck
+    from mlanki import check
 
     settings = settings or load_settings(source=_path(source))
-    decks, _media, diagnostics = read_and_parse(_find(settings.source), settings, lint=True)
+    decks, _media, diagnostics, files_of = read_and_parse(_find(settings.source), settings, lint=True)
     diagnostics += check.run_rules(decks, check.BUILD_RULES + check.LINT_RULES)
     if not any(d.is_error for d in diagnostics):
-        record = Record.load(record_path_for(settings.source))
-        for deck in decks:
-            plan = plan_deck(record, deck.name, mapping.notes_for(deck), default_notetypes(), clock())
-            diagnostics += plan.diagnostics
+        record_path = record_path_for(settings.source)
+        plans = _plan_decks(decks, files_of, settings, Record.load(record_path), record_path, default_notetypes(),
+                            clock())
+        diagnostics += [d for plan in plans for d in plan.diagnostics]
     return sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
 
 
 def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, progress: Progress = no_progress,
-                   entries: EntryCache | None = None) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
-    """Read and parse every source; the diagnostics of both steps, sorted by place."""
+                   entries: EntryCache | None = None):
+    """Read and parse every source: (decks, media, diagnostics of both steps, (path, the file's own
+    settings) per deck)."""
+    from mlanki.frontmatter import split_front_matter
     from mlanki.parse import parse_file
     from mlanki.render import MediaFiles
 
     media = MediaFiles(source_root(settings.source))
-    decks, diagnostics = [], []
+    decks, diagnostics, files_of = [], [], []
     for path in files:
         source = read_source(path, display_path(path))
         if source.problem:
@@ -212,7 +252,8 @@ def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, pr
         deck = parse_file(path, source.text, settings, media, lint, progress, entries)
         decks.append(deck)
         diagnostics.extend(deck.diagnostics)
-    return decks, media, diagnostics
+        files_of.append((path, split_front_matter(source.text, str(path), settings)[1]))
+    return decks, media, diagnostics, files_of
 
 
 def clock() -> int:
@@ -231,8 +272,67 @@ def source_root(source: Path) -> Path:
     return source if source.is_dir() else source.parent
 
 
+def project_root(source: Path) -> Path:
+    """The project a source belongs to: the nearest folder above it with setup.cfg or pyproject.toml,
+    else the source folder's parent. Paths are made absolute without resolving symlinks, so a
+    symlinked source folder still reads as where it is linked from."""
+    start = Path(os.path.abspath(source_root(source)))
+    for folder in (start, *start.parents):
+        if (folder / "setup.cfg").is_file() or (folder / "pyproject.toml").is_file():
+            return folder
+    return start.parent
+
+
 def record_path_for(source: Path) -> Path:
-    return source_root(source) / RECORD_NAME
+    """One record per project: the nearest existing record from the source folder up to the project
+    folder, so building one file of a subfolder continues the project's record; else a new one in
+    the source folder."""
+    start = Path(os.path.abspath(source_root(source)))
+    top = project_root(source)
+    for folder in (start, *start.parents):
+        if (folder / RECORD_NAME).is_file():
+            return folder / RECORD_NAME
+        if folder == top:
+            break
+    return start / RECORD_NAME
+
+
+def project_path(path: Path, source: Path) -> str:
+    """A source file as the Source field shows it: relative to the project, with / separators."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(project_root(source)).as_posix()
+    except ValueError:
+        return absolute.name
+
+
+def deck_source(deck: Deck, file, record_dir: Path):
+    """A deck's identity: its front matter's deck_id, else its path relative to the record's folder."""
+    from mlanki.deck_identity import DeckSource
+
+    path, file_settings = file
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(record_dir).as_posix()
+    except ValueError:
+        relative = absolute.name
+    key = "id:" + file_settings.deck_id if file_settings.deck_id else relative
+    return DeckSource(key, relative, deck.name, slug(deck.name))
+
+
+def source_field(shown: str, url_template: str):
+    """The Source field of a note: ``path:line`` as of the release in which the note last changed,
+    a link to that release's file when the project gives ``source_url``."""
+    import html
+    from urllib.parse import quote
+
+    def field(note) -> str:
+        text = html.escape(f"{shown}:{note.line}" if note.line else shown, quote=False)
+        if not url_template:
+            return text
+        url = url_template.format(path=quote(shown), line=note.line, version=quote(note.version))
+        return f'<a href="{html.escape(url)}">{text}</a>'
+    return field
 
 
 def slug(name: str) -> str:
@@ -269,11 +369,16 @@ def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: M
         f'<p class="mlanki-version">Version {plan.version} · built with mlanki</p>'
     used = sorted({m for e in deck.entries for m in e.media})
     content = PackageContent(
-        deck=inert_name(deck.name), description=description,
+        deck=inert_name(deck.name), description=description, deck_key=plan.key,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
-        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
+        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used),
+        foreign_models=tuple(sorted(plan.foreign_models.items())))
     data = package_bytes(content, progress, staging.folder)
-    written = [staging.stage(package, data, released=True), staging.stage(latest, data)]
+    if plan.version == plan.previous and package.is_file():
+        # No content change (only Source lines moved, say): the released file stays as it was released.
+        written = [False, staging.stage(latest, data)]
+    else:
+        written = [staging.stage(package, data, released=True), staging.stage(latest, data)]
     return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),
                       len(plan.added), len(plan.changed), len(plan.retired), written=any(written))
 

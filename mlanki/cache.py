@@ -15,7 +15,6 @@ import json
 from pathlib import Path
 
 from mlanki import code_fingerprint
-from mlanki.entries import Diagnostic, Location
 
 CACHE_NAME = ".mlanki-cache.json"
 
@@ -38,7 +37,7 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def load(output: Path, notes: list[Diagnostic]) -> dict | None:
+def load(output: Path, notes: list[str]) -> dict | None:
     """The last build's cache, or None; a damaged or foreign-shaped one adds a note to ``notes``."""
     path = output / CACHE_NAME
     try:
@@ -55,9 +54,9 @@ def load(output: Path, notes: list[Diagnostic]) -> dict | None:
     return None
 
 
-def ignored_note(path: Path) -> Diagnostic:
-    return Diagnostic(Location(str(path), 1), "note", "the build cache is damaged or was written by other "
-                      "software; it was ignored and is being rebuilt", code="cache")
+def ignored_note(path: Path) -> str:
+    """What a build says when it set a cache aside (a note, not a warning: nothing is wrong with the sources)."""
+    return f"{path}: the build cache is damaged or was written by other software; it was ignored and rebuilt"
 
 
 def _valid(data) -> bool:

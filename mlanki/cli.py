@@ -29,7 +29,10 @@ def cli() -> None:
               help="Publish this version instead of the computed one.")
 @click.option("--allow-field-change", is_flag=True, default=False,
               help="Publish a note type whose field list changed (a new note type, a major version).")
-def build(source, output, strict, version, allow_field_change) -> None:
+@click.option("--previous", type=click.Path(exists=True, dir_okay=False, path_type=str), default=None,
+              metavar="PATH.apkg", help="A released package (mlanki's or another tool's) whose notes the deck "
+              "continues, so learners keep their cards.")
+def build(source, output, strict, version, allow_field_change, previous) -> None:
     """Build one .apkg per Markdown file of SOURCE (default: source/) into build/."""
     from mlanki.build import build as run_build
     from mlanki.errors import SourceError
@@ -38,7 +41,7 @@ def build(source, output, strict, version, allow_field_change) -> None:
     bar = for_stderr()
     try:
         result = run_build(source, output, strict=strict, version=version, allow_field_change=allow_field_change,
-                           progress=bar or no_progress)
+                           progress=bar or no_progress, previous=previous)
     except SourceError as error:
         _print_diagnostics(error.diagnostics)
         sys.exit(1)

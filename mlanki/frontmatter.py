@@ -96,11 +96,13 @@ def split_front_matter(text: str, file: str, settings: Settings) -> tuple[str, S
             problems.append(_problem(file, 2, f"unknown mlanki setting {_shown(key)}; known: {', '.join(PER_FILE)}"))
             continue
         try:
-            if not isinstance(raw, _SCALARS[name]) or (isinstance(raw, bool) and bool not in _SCALARS[name]):
-                raise ValueError(name)
+            scalars = _SCALARS.get(name, (str, int, float))
+            if not isinstance(raw, scalars) or (isinstance(raw, bool) and bool not in scalars):
+                raise ValueError("")
             chosen[name] = convert(name, raw)
-        except ValueError:
-            problems.append(_problem(file, 2, f"{key}: {_shown(raw)} is not allowed; expected {ALLOWED[name]}"))
+        except ValueError as problem:
+            allowed = ALLOWED.get(name) or str(problem).removeprefix("expected ") or "text"
+            problems.append(_problem(file, 2, f"{key}: {_shown(raw)} is not allowed; expected {allowed}"))
     title, problem = _title(data.get("title"))
     if problem:
         problems.append(_problem(file, 2, problem))

@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mlanki.errors import MlankiError
+from mlanki.sources import display_path
 
 STAGING_NAME = ".mlanki-staging"
 LOCK_NAME = ".mlanki-build.lock"
@@ -95,8 +96,9 @@ class Transaction:
         if released and current is not None:
             raise MlankiError(
                 f"{target}: this version was already released with different content, and a released package "
-                f"is never replaced. The record ({self.record_path}) does not match the output folder: restore "
-                "the record that built it from version control, or publish a new version with --version X.Y.Z")
+                f"is never replaced. Move it away if it is not a release of this project; otherwise restore the "
+                f"record ({display_path(self.record_path)}) that built it from version control, or publish a new version with "
+                "--version X.Y.Z")
         if target == self.record_path:
             staged = _staged_record(self.record_path)
         else:

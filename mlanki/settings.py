@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import configparser
+import re
+import string
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -24,6 +26,8 @@ class Settings:
     line_breaks: bool = True
     missing_media: str = "error"        # error | warning
     strict: bool = False
+    source_url: str = ""                # link for the Source field: a URL with {path}, {line}, {version}
+    deck_id: str = ""                   # front matter only: what identifies a deck, instead of its path
 
     @staticmethod
     def default_deck_name(file: str) -> str:
@@ -51,7 +55,8 @@ def load_settings(folder: Path = Path("."), **flags) -> Settings:
 
 
 # Settings a source file may choose for itself in its front matter (``mlanki:`` block).
-PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "missing_media")
+PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "missing_media", "source_url", "deck_id")
+_URL_FIELDS = {"path", "line", "version"}
 _CHOICES = {"question_style": ("auto", "heading", "bold", "list"), "missing_media": ("error", "warning")}
 
 
@@ -66,6 +71,13 @@ def convert(name: str, raw) -> object:
         value = int(str(raw))
         if not 1 <= value <= 6:
             raise ValueError("a heading level is 1 to 6")
+        return value
+    if name == "source_url":
+        return _source_url(str(raw).strip())
+    if name == "deck_id":
+        value = str(raw).strip()
+        if not re.fullmatch(r"[\w.:-]{1,100}", value):
+            raise ValueError("a deck id is 1 to 100 letters, digits, '.', ':', '_' or '-'")
         return value
     if name in ("line_breaks", "strict"):
         if isinstance(raw, bool):
@@ -82,11 +94,28 @@ def convert(name: str, raw) -> object:
     return value
 
 
+def _source_url(template: str) -> str:
+    if not template:
+        return ""
+    if not re.match(r"^https?://", template):
+        raise ValueError("expected an http:// or https:// URL, optionally with {path}, {line} and {version}")
+    try:
+        used = {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name is not None}
+    except ValueError as problem:
+        raise ValueError(f"the URL template is malformed ({problem})") from None
+    if used - _URL_FIELDS:
+        raise ValueError(f"unknown placeholder(s) {', '.join(sorted(used - _URL_FIELDS))}; "
+                         "allowed: {path}, {line}, {version}")
+    return template
+
+
 def _apply(settings: Settings, section, where: Path) -> Settings:
     known = {f.name for f in fields(Settings)}
     values = {}
     for key, raw in section.items():
         name = key.replace("-", "_")
+        if name == "deck_id":
+            raise MlankiError(f"{where}: [mlanki] deck_id is set per source file, in its front matter (mlanki: deck_id: NAME)")
         if name not in known:
             raise MlankiError(f"{where}: [mlanki] has an unknown setting {key!r}; known: {', '.join(sorted(known))}")
         try:

@@ -27,7 +27,7 @@ INVALID = [
      "source/deck.md:3: error: front matter: expected ',' or ']', but got '<stream end>'"),
     ("unknown-setting", b"---\nmlanki:\n  colour: blue\n---\n" + GOOD.encode(),
      "source/deck.md:2: error: front matter: unknown mlanki setting 'colour'; known: topic_level, "
-     "question_level, question_style, line_breaks, missing_media"),
+     "question_level, question_style, line_breaks, missing_media, source_url, deck_id"),
     ("bad-setting-value", b"---\nmlanki:\n  topic_level: 9\n---\n" + GOOD.encode(),
      "source/deck.md:2: error: front matter: topic_level: 9 is not allowed; expected a heading level, 1 to 6"),
     ("duplicate", (GOOD + "***\n#### what is 2+2\nStill four.\n").encode(),

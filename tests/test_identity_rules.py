@@ -1,0 +1,301 @@
+"""Identity's rules, one at a time, on plain data (fast; they pin what the mutation run checks).
+
+Each test names the rule it pins: the exact-question path, explicit-id ownership, the word-overlap
+score, the choice between two strong candidates, GUID and note-id collisions, release history of
+several decks, forward-compatible record keys, and the record file's validation and merges.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from mlanki import matching
+from mlanki.errors import MlankiError
+from mlanki.identity import FIRST_VERSION, NOTE_ID_STRIDE, guid_for, next_version, note_id_for, plan_deck
+from mlanki.mapping import notes_for, normalise_question
+from mlanki.notetypes import default_notetypes
+from mlanki.parse import parse_text
+from mlanki.record import Record, RecordedNote
+from mlanki.record_file import merge, read_record, semver_key, split_conflict
+
+NOW = 1_764_000_000
+NT = default_notetypes()
+
+
+def specs_of(*entries: tuple[str, str], explicit: dict[str, str] | None = None):
+    """Note specs of a one-topic deck with these (question, answer) entries."""
+    explicit = explicit or {}
+    body = "\n\n".join(f"#### {q}" + (f" <!-- mlanki-id: {explicit[q]} -->" if q in explicit else "") + f"\n{a}"
+                       for q, a in entries)
+    return notes_for(parse_text(f"# Quiz\n\n## T\n\n{body}\n", file="x.md"))
+
+
+def plan(record, *entries, now=NOW, **kw):
+    return plan_deck(record, "Quiz", specs_of(*entries, explicit=kw.pop("explicit", None)), NT, now, **kw)
+
+
+BASE = [("What is dropout used for?", "Against overfitting."), ("What does KNN stand for?", "K-Nearest Neighbors."),
+        ("Which optimizer adapts the learning rate per parameter?", "Adam.")]
+
+
+def guids(p):
+    return {n.fields[0][1]: n.guid for n in p.notes if not n.retired}
+
+
+# -- matching order -------------------------------------------------------------------------------
+def test_exact_question_keeps_its_note_even_with_a_new_answer_and_neighbours():
+    record = Record()
+    first = guids(plan(record, *BASE))
+    shuffled = [("What does KNN stand for?", "Something else entirely."), BASE[2], BASE[0]]
+    second = plan(record, *shuffled, now=NOW + 1)
+    assert guids(second) == first and second.changed == ["What does KNN stand for?"] and not second.added
+
+
+def test_case_spacing_and_end_punctuation_are_the_same_question():
+    assert normalise_question("  What IS   dropout used for ?? ") == normalise_question("what is dropout used for")
+    assert normalise_question("What is dropout?") != normalise_question("What is a dropout?")
+
+
+def test_explicit_id_owns_its_note_whatever_the_question():
+    record = Record()
+    first = plan(record, *BASE, explicit={BASE[0][0]: "drop"})
+    renamed = [("Why do networks drop units?", "Something new."), BASE[1], BASE[2]]
+    second = plan(record, *renamed, now=NOW + 1, explicit={renamed[0][0]: "drop"})
+    assert guids(second)["Why do networks drop units?"] == guids(first)[BASE[0][0]]
+
+
+def test_a_note_with_an_explicit_id_is_not_taken_by_its_old_question_without_the_id():
+    record = Record()
+    first = plan(record, *BASE, explicit={BASE[0][0]: "drop"})
+    second = plan(record, *BASE, now=NOW + 1)  # the same question, but the id was removed
+    assert guids(second)[BASE[0][0]] != guids(first)[BASE[0][0]]
+    assert second.retired == [BASE[0][0]] and second.added == [BASE[0][0]]
+
+
+def test_an_entry_with_a_new_explicit_id_is_a_new_note_never_an_edit():
+    record = Record()
+    first = plan(record, *BASE)
+    edited = [("What is dropout used for, mostly?", "Against overfitting."), BASE[1], BASE[2]]
+    second = plan(record, *edited, now=NOW + 1, explicit={edited[0][0]: "fresh"})
+    assert guids(second)[edited[0][0]] != guids(first)[BASE[0][0]]
+    assert second.added == [edited[0][0]] and second.retired == [BASE[0][0]]
+
+
+def test_an_edit_with_the_same_answer_keeps_the_note():
+    record = Record()
+    first = plan(record, *BASE)
+    reworded = [("Why is dropout used in training?", "Against overfitting."), BASE[1], BASE[2]]
+    second = plan(record, *reworded, now=NOW + 1)
+    assert guids(second)[reworded[0][0]] == guids(first)[BASE[0][0]] and second.changed == [reworded[0][0]]
+
+
+def test_a_small_rewording_with_a_new_answer_keeps_the_note():
+    record = Record()
+    first = plan(record, *BASE)
+    second = plan(record, ("What is dropout usually used for?", "Regularisation."), BASE[1], BASE[2], now=NOW + 1)
+    assert guids(second)["What is dropout usually used for?"] == guids(first)[BASE[0][0]]
+
+
+def test_an_unrelated_question_is_new_and_the_old_one_retired():
+    record = Record()
+    plan(record, *BASE)
+    second = plan(record, ("How are decision trees pruned?", "By cost complexity."), BASE[1], BASE[2], now=NOW + 1)
+    assert second.added == ["How are decision trees pruned?"] and second.retired == [BASE[0][0]]
+
+
+def test_two_close_candidates_is_an_error_not_a_guess():
+    record = Record()
+    plan(record, ("What is the learning rate in SGD?", "A step size."), ("What is the learning rate in Adam?", "A step size."))
+    second = plan(record, ("What is the learning rate?", "A step size."), now=NOW + 1)
+    (problem,) = second.diagnostics
+    assert problem.code == "ambiguous-identity" and "cannot tell which earlier question" in problem.message
+    assert "in SGD" in problem.message and "in Adam" in problem.message
+
+
+def test_a_clearly_stronger_candidate_wins():
+    record = Record()
+    first = plan(record, ("What is the learning rate in SGD?", "A step size."),
+                 ("Which loss suits a regression with outliers?", "Huber loss."))
+    second = plan(record, ("What is the learning rate in plain SGD?", "A step size."),
+                  ("Which loss suits a regression with outliers?", "Huber loss."), now=NOW + 1)
+    assert not second.diagnostics
+    assert guids(second)["What is the learning rate in plain SGD?"] == guids(first)["What is the learning rate in SGD?"]
+
+
+def test_two_edits_claiming_one_note_is_an_error_naming_both():
+    record = Record()
+    plan(record, ("What is the purpose of dropout in neural networks?", "Regularisation."))
+    second = plan(record, ("What is the purpose of dropout in deep networks?", "Regularisation."),
+                  ("What is the purpose of dropout in neural nets?", "Regularisation."), now=NOW + 1)
+    assert len(second.diagnostics) == 2 and all("several edited questions" in d.message for d in second.diagnostics)
+
+
+def test_word_overlap_counts_content_words_only():
+    assert matching.jaccard("what is the bias variance tradeoff", "bias variance tradeoff what") == 1.0
+    assert matching.jaccard("what is it", "the a an") == 0.0  # no content words on either side
+    assert matching.content_words("what is the relu function for") == {"relu", "function"}
+    assert 0 < matching.jaccard("relu function", "relu activation") < 1
+
+
+def test_evidence_thresholds():
+    record = Record()
+    plan(record, *BASE)
+    note = next(n for n in record.notes if n.question == BASE[0][0])
+    (spec,) = specs_of(("What is dropout used for?!", "Against overfitting."))
+    assert matching.evidence(spec, note, "") >= matching.STRONG
+    (far,) = specs_of(("How do transformers attend to tokens?", "Other."))
+    assert matching.evidence(far, note, "") < matching.STRONG
+    note.kind = "cloze"
+    assert matching.evidence(spec, note, "") == 0.0
+
+
+def test_a_long_question_is_matched_in_bounded_time():
+    long = "What is " + "very " * 200_000 + "long?"
+    record = Record()
+    plan(record, (long, "Yes."), *BASE)
+    second = plan(record, (long.replace("What", "Which"), "Yes."), *BASE, now=NOW + 1)
+    assert not second.diagnostics and not second.added
+
+
+# -- ids --------------------------------------------------------------------------------------------
+def test_guid_collision_takes_the_next_hash():
+    record = Record()
+    first = plan(record, *BASE)
+    taken = {n.guid for n in first.notes}
+    (spec,) = specs_of(("What is a brand new question?", "Yes."))
+    wanted = guid_for("Quiz", "entry", spec.key)
+    record.notes.append(RecordedNote(wanted, 1, "elsewhere", "basic", "entry", "x", "x", "", "", "1.0.0", 1))
+    second = plan(record, *BASE, ("What is a brand new question?", "Yes."), now=NOW + 1)
+    new = guids(second)["What is a brand new question?"]
+    assert new not in taken and new != wanted and new == guid_for("Quiz", "entry", spec.key, 2)
+
+
+def test_note_ids_derive_from_the_guid_and_step_past_collisions():
+    taken: set[int] = set()
+    first = note_id_for("abc", taken)
+    assert first % NOTE_ID_STRIDE == 0 and 1_500_000_000_000 <= first < 1_800_000_000_000
+    assert note_id_for("abc", set()) == first, "the same on every machine and branch"
+    assert note_id_for("abc", {first}) == first + NOTE_ID_STRIDE
+    assert note_id_for("abd", set()) != first
+
+
+def test_guids_do_not_depend_on_the_deck_title():
+    a, b = Record(), Record()
+    first = plan_deck(a, "Quiz", specs_of(*BASE), NT, NOW, key="quiz.md")
+    second = plan_deck(b, "Another Title", specs_of(*BASE), NT, NOW, key="quiz.md")
+    assert [n.guid for n in first.notes] == [n.guid for n in second.notes]
+
+
+# -- versions -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("previous, bump, expected", [
+    (None, 1, FIRST_VERSION), ("1.2.3", -1, "1.2.3"), ("1.2.3", 0, "1.2.4"), ("1.2.3", 1, "1.3.0"), ("1.2.3", 2, "2.0.0"),
+])
+def test_next_version(previous, bump, expected):
+    assert next_version(previous, bump, None) == expected
+
+
+def test_forced_versions_move_forward_only():
+    assert next_version("1.0.0", 0, "1.0.1", ["1.0.0"]) == "1.0.1"
+    assert next_version("1.0.0", -1, "1.0.0", ["1.0.0"], changed=False) == "1.0.0"
+    for bad in ("1.0.0", "0.9.9"):
+        with pytest.raises(MlankiError, match="not newer"):
+            next_version("1.0.0", 0, bad, ["0.5.0", "1.0.0"])
+    with pytest.raises(MlankiError, match="is not a version like"):
+        next_version(None, 0, "v1", [])
+    assert semver_key("1.10.0") > semver_key("1.9.9")
+
+
+def test_release_history_is_kept_per_deck():
+    record = Record()
+    plan_deck(record, "A", specs_of(*BASE), NT, NOW, key="a.md")
+    plan_deck(record, "B", specs_of(BASE[0]), NT, NOW, key="b.md")
+    plan_deck(record, "A", specs_of(*BASE[:2]), NT, NOW + 1, key="a.md")
+    assert [r.version for r in record.releases["a.md"]] == ["1.0.0", "1.1.0"]
+    assert [r.version for r in record.releases["b.md"]] == ["1.0.0"]
+    assert record.decks["a.md"].notes == 3 and record.decks["b.md"].notes == 1
+
+
+# -- the record file ------------------------------------------------------------------------------
+def _saved(tmp_path, record) -> "Path":
+    path = tmp_path / "mlanki.lock"
+    path.write_text(record.dumps(), encoding="utf-8")
+    return path
+
+
+def test_record_round_trip_and_forward_compatible_keys(tmp_path):
+    record = Record()
+    plan(record, *BASE)
+    path = _saved(tmp_path, record)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["notes"][0]["colour"] = "a key from a newer mlanki"
+    data["something_new"] = {"x": 1}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    again = read_record(path)
+    assert [vars(n) for n in again.notes] == [vars(n) for n in sorted(record.notes, key=lambda n: (n.deck, n.status, n.key, n.role, n.guid))]
+    assert again.dumps() == record.dumps()
+
+
+def test_missing_record_is_empty(tmp_path):
+    assert read_record(tmp_path / "none.lock").notes == []
+
+
+def test_conflict_markers_split_into_both_sides():
+    text = "a\n<<<<<<< HEAD\nours\n||||||| base\nold\n=======\ntheirs\n>>>>>>> branch\nz\n"
+    assert split_conflict(text) == ("a\nours\nz\n", "a\ntheirs\nz\n")
+    assert split_conflict("no markers\n") is None
+
+
+def test_merge_is_symmetric_and_keeps_the_newer_copy():
+    left, right = Record(), Record()
+    plan(left, *BASE)
+    plan(right, *BASE)
+    plan(left, ("What is dropout used for?", "Changed on the left."), *BASE[1:], now=NOW + 5)
+    plan(right, *BASE, ("What is a new question on the right?", "Yes."), now=NOW + 3)
+    one, other = merge(left, right), merge(right, left)
+    assert one.dumps() == other.dumps()
+    assert len(one.notes) == 4
+    dropout = next(n for n in one.notes if n.question == "What is dropout used for?")
+    assert dropout.mod >= NOW + 5
+    assert [r.version for r in one.releases["Quiz"]] == ["1.0.0", "1.0.1", "1.1.0"]
+
+
+def test_merge_settles_two_notes_claiming_one_question():
+    left, right = Record(), Record()
+    plan(left, *BASE)
+    plan(right, *BASE)
+    right.notes[0].guid, right.notes[0].id = "other-guid", right.notes[0].id + 1
+    key = right.notes[0].key
+    merged = merge(left, right)
+    claimed = [n for n in merged.notes if n.key == key]
+    assert len(claimed) == 1 and claimed[0].guid != "other-guid"
+    assert "claimed by two notes kept the older note" in merged.repairs[-1][1]
+
+
+def test_duplicate_note_ids_are_settled(tmp_path):
+    record = Record()
+    plan(record, *BASE)
+    record.notes[1].id = record.notes[0].id
+    again = read_record(_saved(tmp_path, record))
+    assert len({n.id for n in again.notes}) == 3
+    assert any("had the note id of" in message for _line, message in again.repairs)
+
+
+def test_format_1_records_are_read_and_their_decks_adopted(tmp_path):
+    old = {"format": 1, "notetypes": {}, "releases": {"Quiz": [{"version": "1.0.0", "date": "2026-01-01",
+                                                               "added": ["q", "definition of: q"]}]},
+           "notes": [{"guid": "g1", "id": 5, "deck": "Quiz", "kind": "basic", "role": "entry",
+                      "key": normalise_question(BASE[0][0]), "question": BASE[0][0], "content": "", "answer": "",
+                      "version": "1.0.0", "mod": 7}]}
+    path = tmp_path / "mlanki.lock"
+    path.write_text(json.dumps(old), encoding="utf-8")
+    record = read_record(path)
+    assert record.legacy and record.releases["Quiz"][0].added == ["q"]
+    from pathlib import Path
+
+    from mlanki.deck_identity import DeckSource, resolve
+
+    resolve(record, DeckSource("quiz.md", "quiz.md", "Quiz", "quiz"), specs_of(BASE[0]), tmp_path, tmp_path, {"quiz.md"})
+    assert [n.deck for n in record.notes] == ["quiz.md"] and "quiz.md" in record.releases
+    assert Path(tmp_path).exists()
