@@ -122,12 +122,14 @@ class Transaction:
         manifest = {"format": 1, "outputs": [[s.name, t.name] for s, t in moves if t != self.record_path],
                     "record": any(t == self.record_path for _s, t in moves)}
         temporary = self.folder / (MANIFEST_NAME + ".tmp")
-        _write_synced(temporary, json.dumps(manifest).encode())
         try:
+            _write_synced(temporary, json.dumps(manifest).encode())
             os.replace(temporary, self.folder / MANIFEST_NAME)
-        except OSError as problem:
+        except BaseException as problem:  # before the commit point: nothing was published
             _discard(self.folder, self.record_path)
-            raise MlankiError(f"{self.folder}: cannot write ({problem.strerror or problem})") from None
+            if isinstance(problem, OSError):
+                raise MlankiError(f"{self.folder}: cannot write ({problem.strerror or problem})") from None
+            raise
         test_hook("committed")
         _publish(self.output, self.record_path, manifest)
 
