@@ -190,6 +190,7 @@ def test_allowed_markup_and_css_are_kept(markup):
 DROPPED = [
     ('<script>alert(1)</script>ok', "ok"), ("<style>p{display:none}</style>ok", "ok"),
     ('<textarea>x</textarea><select><option>o</option></select>ok', "ok"),
+    ("<iframe>inner</iframe>ok", "ok"), ("<form>inner</form>ok", "ok"), ("<object>inner</object>ok", "ok"),
     ('<p style="background:url(http://t.example/x)">x</p>', "<p>x</p>"),
     ('<p style="background-image:url(x);color:red">x</p>', '<p style="color:red">x</p>'),
     ('<p style="color:#fff">x</p>', "<p>x</p>"), ('<p style="color:white;background:#fefefe">x</p>', "<p>x</p>"),
@@ -209,3 +210,14 @@ DROPPED = [
 @pytest.mark.parametrize("markup, cleaned", DROPPED)
 def test_dangerous_markup_and_css_are_dropped_not_shown(markup, cleaned):
     assert render.sanitize(markup) == cleaned
+
+
+def test_a_long_image_name_fits_ankis_media_name_limit_and_keeps_its_extension(tmp_path):
+    long_name = "é" * 50 + "i" * 140 + ".png"
+    (tmp_path / long_name).write_bytes(b"\x89PNG fake")
+    (tmp_path / "short.png").write_bytes(b"\x89PNG fake")
+    media = render.MediaFiles(tmp_path)
+    name = media.add(tmp_path, long_name)
+    assert len(name.encode("utf-8")) == render.MAX_MEDIA_NAME and name.endswith("é.png")
+    assert name.startswith("mlanki-") and "é" * 10 in name
+    assert media.add(tmp_path, "short.png").endswith("-short.png")
