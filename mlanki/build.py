@@ -23,7 +23,7 @@ from mlanki import cache, publish
 from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
 from mlanki.notetypes import NoteType, default_notetypes
-from mlanki.progress import Progress, no_progress
+from mlanki.progress import MATCHING, SAVING, Progress, no_progress
 from mlanki.record import RECORD_NAME, Record
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
@@ -58,36 +58,68 @@ class DeckResult:
 
 @dataclass
 class BuildResult:
+    """What ``build`` did: one result per deck, and the findings of the build's own checks."""
+
     decks: list[DeckResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     up_to_date: bool = False
     notices: list[str] = field(default_factory=list)  # what identity recovered, repaired or started anew
 
-    def summary(self) -> str:
+    def summary(self, all_topics: bool = False) -> str:
+        """What a person reads after ``mlanki build``: per deck its file, state and notes per topic.
+
+        Counts are notes, as ``mlanki diff`` and Anki's browser count them (each note gives one card).
+        """
         lines = []
         for deck in self.decks:
-            if not deck.written:
-                state = "unchanged"
-            elif deck.previous is None:
-                state = "new"
-            else:
-                state = f"was {deck.previous}" if deck.previous != deck.version else "written, no content change"
-            lines.append(f"{deck.name} {deck.version}: {deck.package} ({state})")
-            for shown, (topic, kinds) in enumerate(deck.counts.items()):
-                if shown == _TOPICS_SHOWN:
-                    rest = list(deck.counts.values())[shown:]
-                    lines.append(f"  ... and {len(rest)} more topics with {sum(sum(k.values()) for k in rest)} cards")
-                    break
+            total = sum(sum(kinds.values()) for kinds in deck.counts.values())
+            lines.append(f"{deck.name} {deck.version}: {deck.package} ({_state(deck)}, {plural(total, 'note')})")
+            topics = list(deck.counts.items())
+            shown = topics if all_topics else topics[:_TOPICS_SHOWN]
+            for topic, kinds in shown:
                 detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
-                lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
+                lines.append(f"  {topic or '(no topic)'}: {plural(sum(kinds.values()), 'note')} ({detail})")
+            if len(shown) < len(topics):
+                rest = sum(sum(k.values()) for _t, k in topics[len(shown):])
+                lines.append(f"  ... and {plural(len(topics) - len(shown), 'more topic')} with "
+                             f"{plural(rest, 'note')} (-v shows all)")
             if deck.written and deck.previous and (deck.added or deck.changed or deck.retired):
                 lines.append(f"  changes: {deck.added} added, {deck.changed} changed, {deck.retired} retired")
         lines += [f"note: {notice}" for notice in self.notices]
-        warnings = sum(1 for d in self.diagnostics if not d.is_error)
         if self.up_to_date:
             lines.append("No content change: nothing written.")
-        lines.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``mlanki check`` found: every diagnostic, and how many only linting finds."""
+
+    diagnostics: list[Diagnostic]
+    lint_count: int = 0  # findings ``mlanki build`` does not look for (the rest it reports too)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 note``, ``2 notes``: no "1 cards" in any message."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _state(deck: DeckResult) -> str:
+    if not deck.written:
+        return "unchanged"
+    if deck.previous is None:
+        return "first release"
+    if deck.previous != deck.version:
+        return f"was {deck.previous}"
+    return f"written, same notes as release {deck.version}"
 
 
 def build(source: str | Path | None = None, output: str | Path | None = None, *, strict: bool | None = None,
@@ -103,6 +135,9 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
     files = _find(settings.source)
+    if settings.package_name and len(files) > 1:
+        raise MlankiError(f"{settings.source}: {len(files)} sources make {len(files)} decks; "
+                          f"an output file ({settings.package_name}.apkg) holds one: give a folder")
     with publish.project_lock(settings.output):
         publish.recover(settings.output, record_path_for(settings.source))
         return _build_locked(settings, files, notetypes, version, allow_field_change, now, progress, previous)
@@ -130,9 +165,11 @@ def _build_locked(settings: Settings, files: list[Path], notetypes: dict[str, No
     with publish.Transaction(settings.output, planned.record_path) as staging:
         outputs = []
         for deck, plan in zip(planned.decks, planned.plans):
-            deck_result = _write_deck(deck, plan, notetypes, planned.media, staging, progress)
+            deck_result = _write_deck(deck, plan, notetypes, planned.media, staging, progress,
+                                      settings.package_name)
             result.decks.append(deck_result)
             outputs += [deck_result.package, deck_result.latest]
+        progress(SAVING, 0, 0)
         result.up_to_date = not any(d.written for d in result.decks)
         staging.stage(planned.record_path, planned.record.dumps().encode("utf-8"))
         staging.stage(settings.output / CHANGELOG_NAME, render_changelog(planned.record).encode("utf-8"))
@@ -167,6 +204,7 @@ def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteT
     from mlanki import check
 
     decks, media, diagnostics, files_of = read_and_parse(files, settings, progress=progress, entries=entries)
+    progress(MATCHING, 0, 0)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
@@ -212,26 +250,38 @@ def _previous_package(previous: Path | None, decks: list[Deck]):
 
 
 def diff(source: str | Path | None = None, *, settings: Settings | None = None,
-         notetypes: dict[str, NoteType] | None = None) -> list[Plan]:
+         notetypes: dict[str, NoteType] | None = None, progress: Progress = no_progress) -> list[Plan]:
     """What the next ``build`` would change relative to the last release; writes nothing."""
     settings = settings or load_settings(source=_path(source))
-    planned = plan_build(settings, _find(settings.source), notetypes or default_notetypes())
+    planned = plan_build(settings, _find(settings.source), notetypes or default_notetypes(), progress=progress)
     return planned.plans
 
 
 def check_sources(source: str | Path | None = None, *, settings: Settings | None = None) -> list[Diagnostic]:
     """``mlanki check``: every problem the sources have, build errors and lint findings; writes nothing."""
+    return check_report(source, settings=settings).diagnostics
+
+
+def check_report(source: str | Path | None = None, *, settings: Settings | None = None,
+                 progress: Progress = no_progress) -> CheckResult:
+    """``check_sources`` with the count of findings only linting makes; strict settings make warnings errors."""
     from mlanki import check
 
     settings = settings or load_settings(source=_path(source))
-    decks, _media, diagnostics, files_of = read_and_parse(_find(settings.source), settings, lint=True)
-    diagnostics += check.run_rules(decks, check.BUILD_RULES + check.LINT_RULES)
+    decks, _media, diagnostics, files_of = read_and_parse(_find(settings.source), settings, lint=True,
+                                                          progress=progress)
+    progress(MATCHING, 0, 0)
+    lint = check.run_rules(decks, check.LINT_RULES)
+    diagnostics += check.run_rules(decks, check.BUILD_RULES) + lint
     if not any(d.is_error for d in diagnostics):
         record_path = record_path_for(settings.source)
         plans = _plan_decks(decks, files_of, settings, Record.load(record_path), record_path, default_notetypes(),
                             clock())
         diagnostics += [d for plan in plans for d in plan.diagnostics]
-    return sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
+    if settings.strict:
+        diagnostics = promoted(diagnostics)
+    ordered = sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
+    return CheckResult(ordered, len(lint))
 
 
 def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, progress: Progress = no_progress,
@@ -350,19 +400,28 @@ def _find(source: Path) -> list[Path]:
     return files
 
 
+PROMOTED = " (a warning; strict makes it an error)"
+
+
+def promoted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Strict mode: every warning becomes an error that says it was promoted."""
+    return [d if d.is_error else Diagnostic(d.location, ERROR, d.message + PROMOTED, d.hint, d.code)
+            for d in diagnostics]
+
+
 def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
     if strict:
-        diagnostics = [Diagnostic(d.location, ERROR, d.message, d.hint, d.code) for d in diagnostics]
+        diagnostics = promoted(diagnostics)
     if any(d.is_error for d in diagnostics):
         raise SourceError(sorted(diagnostics, key=lambda d: d.location))
 
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
-                staging: publish.Transaction, progress: Progress) -> DeckResult:
+                staging: publish.Transaction, progress: Progress, package_name: str | None = None) -> DeckResult:
     from mlanki.mapping import inert_name
     from mlanki.package import PackageContent, package_bytes
 
-    name = slug(deck.name)
+    name = package_name or slug(deck.name)
     package = staging.output / f"{name}-{plan.version}.apkg"
     latest = staging.output / f"{name}.apkg"
     description = (deck.description + "\n" if deck.description else "") + \
@@ -413,7 +472,7 @@ def _cached_result(cached: dict) -> BuildResult:
     result = BuildResult(up_to_date=True)
     for d in cached.get("decks", []):
         result.decks.append(DeckResult(d["name"], d["version"], d["version"], Path(d["package"]), Path(d["latest"]),
-                                       d["counts"], written=False))
+                                       {topic: dict(kinds) for topic, kinds in d["counts"]}, written=False))
     result.diagnostics = [Diagnostic(Location(*d["location"]), d["level"], d["message"], d.get("hint", ""),
                                      d.get("code", "")) for d in cached.get("diagnostics", [])]
     return result
@@ -421,8 +480,10 @@ def _cached_result(cached: dict) -> BuildResult:
 
 def _summary(result: BuildResult) -> dict:
     return {
+        # Counts as lists of pairs: the cache is written with sorted keys, and topics keep source order.
         "decks": [{"name": d.name, "version": d.version, "package": str(d.package), "latest": str(d.latest),
-                   "counts": d.counts} for d in result.decks],
+                   "counts": [[topic, list(kinds.items())] for topic, kinds in d.counts.items()]}
+                  for d in result.decks],
         "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
                          "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
     }

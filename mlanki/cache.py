@@ -80,11 +80,15 @@ def _valid(data) -> bool:
 
 
 def _valid_deck(deck) -> bool:
+    """A deck of the summary: names and paths as text, counts as [topic, [[kind, number], ...]] pairs."""
+    def pair(value, second) -> bool:
+        return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and second(value[1])
+
+    def kinds(value) -> bool:
+        return isinstance(value, list) and all(pair(k, lambda n: isinstance(n, int)) for k in value)
+
     return (isinstance(deck, dict) and all(isinstance(deck.get(k), str) for k in ("name", "version", "package", "latest"))
-            and isinstance(deck.get("counts"), dict)
-            and all(isinstance(t, str) and isinstance(kinds, dict)
-                    and all(isinstance(k, str) and isinstance(n, int) for k, n in kinds.items())
-                    for t, kinds in deck["counts"].items()))
+            and isinstance(deck.get("counts"), list) and all(pair(c, kinds) for c in deck["counts"]))
 
 
 def _valid_diagnostic(diagnostic) -> bool:

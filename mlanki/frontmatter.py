@@ -18,18 +18,6 @@ from mlanki.sources import control_message, find_unstorable
 
 _BLOCK = re.compile(r"\A---[ \t]*\n(.*?\n)?---[ \t]*(?:\n|\Z)", re.DOTALL)
 MAX_BYTES = 64 * 1024
-# What each per-file setting accepts, said the way a message shows it.
-ALLOWED = {
-    "topic_level": "a heading level, 1 to 6",
-    "question_level": "auto or a heading level, 1 to 6",
-    "question_style": "one of auto, heading, bold, list",
-    "line_breaks": "true or false",
-    "missing_media": "error or warning",
-}
-_SCALARS = {"topic_level": (int, str), "question_level": (int, str, type(None)), "question_style": (str,),
-            "line_breaks": (bool, str), "missing_media": (str,)}
-
-
 def _problem(file: str, line: int, message: str) -> Diagnostic:
     return Diagnostic(Location(file, line), ERROR, f"front matter: {message}", code="front-matter")
 
@@ -95,14 +83,13 @@ def split_front_matter(text: str, file: str, settings: Settings) -> tuple[str, S
         if name not in PER_FILE:
             problems.append(_problem(file, 2, f"unknown mlanki setting {_shown(key)}; known: {', '.join(PER_FILE)}"))
             continue
+        if isinstance(raw, (dict, list)):
+            problems.append(_problem(file, 2, f"{key}: {_shown(raw)} is not allowed; expected a single value"))
+            continue
         try:
-            scalars = _SCALARS.get(name, (str, int, float))
-            if not isinstance(raw, scalars) or (isinstance(raw, bool) and bool not in scalars):
-                raise ValueError("")
             chosen[name] = convert(name, raw)
-        except ValueError as problem:
-            allowed = ALLOWED.get(name) or str(problem).removeprefix("expected ") or "text"
-            problems.append(_problem(file, 2, f"{key}: {_shown(raw)} is not allowed; expected {allowed}"))
+        except ValueError as problem:  # convert says what is allowed
+            problems.append(_problem(file, 2, f"{key}: {_shown(raw)} is not allowed; {problem}"))
     title, problem = _title(data.get("title"))
     if problem:
         problems.append(_problem(file, 2, problem))

@@ -278,12 +278,12 @@ def next_version(previous: str | None, bump: int, forced: str | None, released: 
     """The next version: semver by the kind of change, or ``forced``, which must move forward."""
     if forced:
         if not _SEMVER.match(forced):
-            raise MlankiError(f"--version {forced!r} is not a version like 1.2.3")
+            raise MlankiError(f"--release {forced!r} is not a version like 1.2.3")
         newest = max(released, key=semver_key, default=None)
         if newest and (semver_key(forced) < semver_key(newest) or (forced == newest and changed)):
             listed = ", ".join(sorted(set(released), key=semver_key))
-            raise MlankiError(f"--version {forced} is not newer than the released versions ({listed}); versions only "
-                              f"move forward: give a version after {newest}, or leave --version out")
+            raise MlankiError(f"--release {forced} is not newer than the released versions ({listed}); versions only "
+                              f"move forward: give a version after {newest}, or leave --release out")
         return forced
     if previous is None:
         return FIRST_VERSION

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from mistune.core import BlockState
@@ -95,7 +96,7 @@ class MediaFiles:
             raise ValueError(f"remote image {url!r} is not packaged; it stays a link (download it next to the source to include it)")
         shown = url if len(url) <= 80 else url[:80] + "…"
         try:
-            path = (source_dir / url).resolve()
+            path = (source_dir / unquote(url)).resolve()  # mistune percent-encodes: my%20fig.png, <my fig.png>
             if not path.is_relative_to(self.root.resolve()):
                 raise ValueError(f"image {shown!r} is outside the source folder; it was not read")
             if not path.is_file():

@@ -29,7 +29,7 @@ INVALID = [
      "source/deck.md:2: error: front matter: unknown mlanki setting 'colour'; known: topic_level, "
      "question_level, question_style, line_breaks, missing_media, source_url, deck_id"),
     ("bad-setting-value", b"---\nmlanki:\n  topic_level: 9\n---\n" + GOOD.encode(),
-     "source/deck.md:2: error: front matter: topic_level: 9 is not allowed; expected a heading level, 1 to 6"),
+     "source/deck.md:2: error: front matter: topic_level: 9 is not allowed; expected a heading level 1 to 6"),
     ("duplicate", (GOOD + "***\n#### what is 2+2\nStill four.\n").encode(),
      "source/deck.md:6: error: duplicate question (also at source/deck.md:3): what is 2+2"),
     ("unclosed-fence", (GOOD + "\n#### Show code?\n```python\nx = 1\n").encode(),
@@ -50,7 +50,7 @@ INVALID = [
     ("lone-surrogate-title", b'---\ntitle: "\\ud800"\n---\n' + GOOD.encode(),
      "source/deck.md:2: error: front matter: title: U+D800 is half of a UTF-16 pair, not a character; remove it"),
     ("type-error-setting", b"---\nmlanki:\n  topic_level: True\n---\n" + GOOD.encode(),
-     "source/deck.md:2: error: front matter: topic_level: true is not allowed; expected a heading level, 1 to 6"),
+     "source/deck.md:2: error: front matter: topic_level: true is not allowed; expected a heading level 1 to 6"),
     ("yaml-alias-bomb", b"---\na: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
      b"c: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n---\n" + GOOD.encode(),
      "source/deck.md:3: error: front matter: aliases (*name) are not allowed"),
@@ -117,7 +117,7 @@ def test_200_levels_of_nested_lists_build(project):
     Path("source/deck.md").write_text(GOOD + "\n#### How deep?\n" + nested, encoding="utf-8")
     result = run_build()
     assert result.exit_code == 0, result.output
-    assert "T: 2 cards (2 basic)" in result.stdout
+    assert "T: 2 notes (2 basic)" in result.stdout
 
 
 def test_ten_megabyte_file_builds(project):
@@ -127,7 +127,7 @@ def test_ten_megabyte_file_builds(project):
     assert Path("source/deck.md").stat().st_size > 10_000_000
     result = run_build()
     assert result.exit_code == 0, result.output
-    assert "T: 1050 cards (1050 basic)" in result.stdout
+    assert "T: 1050 notes (1050 basic)" in result.stdout
 
 
 def test_unwritable_output_is_a_clean_error(project):

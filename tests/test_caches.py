@@ -72,3 +72,9 @@ def test_a_cache_entry_pointing_outside_the_source_folder_is_refused(project, cl
     assert result.notices == ["build/.mlanki-entries.json: the build cache is damaged or was written by other "
                               "software; it was ignored and rebuilt"]
     assert published(project) == clean
+
+
+def test_the_cache_a_build_writes_passes_its_own_validation(project, clean):
+    result = build(now=FIXED_NOW)
+    assert result.up_to_date
+    assert not [n for n in result.notices if "cache" in n]

@@ -94,7 +94,7 @@ def test_versions_only_move_forward(project):
     project.edit("K-Nearest Neighbors.", "K-Nearest Neighbors (KNN).")
     assert project.build(version="2.0.0").decks[0].version == "2.0.0"
     project.edit("K-Nearest Neighbors (KNN).", "K-Nearest Neighbors, again.")
-    with pytest.raises(MlankiError, match=r"--version 1\.0\.0 is not newer than the released versions "
+    with pytest.raises(MlankiError, match=r"--release 1\.0\.0 is not newer than the released versions "
                                           r"\(1\.0\.0, 2\.0\.0\); versions only move forward"):
         project.build(version="1.0.0")
     with pytest.raises(MlankiError, match="not newer"):

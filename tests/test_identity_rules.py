@@ -8,6 +8,7 @@ several decks, forward-compatible record keys, and the record file's validation 
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -130,6 +131,7 @@ def test_two_edits_claiming_one_note_is_an_error_naming_both():
     second = plan(record, ("What is the purpose of dropout in deep networks?", "Regularisation."),
                   ("What is the purpose of dropout in neural nets?", "Regularisation."), now=NOW + 1)
     assert len(second.diagnostics) == 2 and all("several edited questions" in d.message for d in second.diagnostics)
+    assert {d.code for d in second.diagnostics} == {"ambiguous-identity"}
 
 
 def test_word_overlap_counts_content_words_only():
@@ -299,3 +301,191 @@ def test_format_1_records_are_read_and_their_decks_adopted(tmp_path):
     resolve(record, DeckSource("quiz.md", "quiz.md", "Quiz", "quiz"), specs_of(BASE[0]), tmp_path, tmp_path, {"quiz.md"})
     assert [n.deck for n in record.notes] == ["quiz.md"] and "quiz.md" in record.releases
     assert Path(tmp_path).exists()
+    made = plan_deck(record, "Quiz", specs_of(BASE[0]), NT, NOW, key="quiz.md")
+    assert made.notes[0].guid == "g1" and made.version == "1.0.1"
+    assert made.explanations == ["Rebuilt by a newer mlanki: deck ids no longer depend on the deck's title. "
+                                 "No card changed."]
+
+
+def test_a_damaged_record_never_gives_a_traceback(tmp_path):
+    """Lines lost, doubled or cut anywhere: a record is read, repaired, or refused with file:line."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    record = Record()
+    plan(record, *BASE)
+    plan(record, *BASE[:2], ("What is a new question?", "Yes."), now=NOW + 1)
+    lines = record.dumps().splitlines(keepends=True)
+    path = tmp_path / "mlanki.lock"
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(st.tuples(st.sampled_from(["drop", "double", "cut", "swap", "conflict"]),
+                              st.integers(0, len(lines) - 1), st.integers(0, 200)), min_size=1, max_size=4))
+    def damaged(edits):
+        text = list(lines)
+        for how, at, cut in edits:
+            at %= len(text)
+            if how == "drop":
+                del text[at]
+            elif how == "double":
+                text.insert(at, text[at])
+            elif how == "cut":
+                text[at] = text[at][: cut % (len(text[at]) + 1)]
+            elif how == "swap" and at + 1 < len(text):
+                text[at], text[at + 1] = text[at + 1], text[at]
+            elif how == "conflict":
+                text[at:at + 1] = ["<<<<<<< HEAD\n", text[at], "=======\n", ">>>>>>> other\n"]
+            if not text:
+                text = ["\n"]
+        path.write_text("".join(text), encoding="utf-8")
+        try:
+            read = read_record(path)
+        except MlankiError as error:
+            assert re.match(r".*mlanki\.lock(?: \(one side of a merge conflict\))?:\d+: ", error.message), error.message
+        else:
+            assert all(isinstance(n.mod, int) and n.guid for n in read.notes)
+
+    damaged()
+
+
+def test_stopwords_say_nothing_about_which_question():
+    words = "what is are the a an of in to for and or how does do which why"
+    assert matching.content_words(words) == set()
+    assert matching.content_words(words + " gradient") == {"gradient"}
+
+
+def test_identical_content_is_the_same_note_when_the_question_cannot_say():
+    """A record restored from a package may not know a cloze entry's heading: its content decides."""
+    record = Record()
+    entry = ("Which technique disables neurons?", "{{c1::Dropout}} disables neurons at random.")
+    first = plan(record, entry, *BASE[1:])
+    cloze = next(n for n in record.notes if n.kind == "cloze")
+    cloze.key = "restored without its heading"
+    second = plan(record, entry, *BASE[1:], now=NOW + 1)
+    assert {n.guid for n in second.notes} == {n.guid for n in first.notes} and not second.added
+
+
+def test_the_same_neighbour_recognises_an_edit_in_place():
+    record = Record()
+    entries = [("Which optimizer keeps momentum terms?", "Adam."), ("How is the batch size chosen?", "By memory."),
+               ("Which loss suits classification?", "Cross-entropy.")]
+    first = guids(plan(record, *entries))
+    moved = ("How should one choose the batch size?", "By memory and speed.")
+    second = plan(record, entries[0], moved, entries[2], now=NOW + 1)
+    assert guids(second)[moved[0]] == first[entries[1][0]], "similar question, same place"
+    third = Record()
+    plan(third, *entries)
+    elsewhere = plan(third, moved, entries[0], entries[2], now=NOW + 1)
+    assert elsewhere.added == [moved[0]], "the same edit elsewhere is not enough evidence"
+
+
+def test_a_live_note_is_preferred_to_a_retired_lookalike():
+    record = Record()
+    first = guids(plan(record, ("What is concept number 1 about?", "One."), ("What is concept number 4 about?", "Four.")))
+    plan(record, ("What is concept number 1 about?", "One."), now=NOW + 1)  # 4 retired
+    third = plan(record, ("What is the concept number 1 about?", "One."), now=NOW + 2)
+    assert not third.diagnostics
+    assert guids(third)["What is the concept number 1 about?"] == first["What is concept number 1 about?"]
+
+
+def test_an_exact_question_prefers_the_live_older_note():
+    record = Record()
+    plan(record, *BASE)
+    live = next(n for n in record.notes if n.question == BASE[0][0])
+    twin = RecordedNote("twin", live.id - NOTE_ID_STRIDE, live.deck, "basic", "entry", live.key, live.question,
+                        "", "", "1.0.0", 1, status="retired")
+    record.notes.append(twin)
+    again = plan(record, *BASE, now=NOW + 1)
+    assert guids(again)[BASE[0][0]] == live.guid
+    twin.status, twin.id = "active", live.id + NOTE_ID_STRIDE
+    live.status = "active"
+    assert guids(plan(record, *BASE, now=NOW + 2))[BASE[0][0]] == live.guid, "the older of two live notes"
+
+
+def test_an_explicit_id_reaches_the_definition_cloze_too():
+    record = Record()
+    entry = ("What is batch normalization?", "Batch normalization is a way to normalise layer inputs.")
+    first = plan(record, entry, explicit={entry[0]: "bn"})
+    assert len(first.notes) == 2, "a basic note and its definition cloze"
+    renamed = ("What does batch normalization do?", "Batch normalization is a way to normalise layer inputs.")
+    second = plan(record, renamed, now=NOW + 1, explicit={renamed[0]: "bn"})
+    assert sorted(n.guid for n in second.notes) == sorted(n.guid for n in first.notes)
+
+
+def test_the_ambiguity_message_names_up_to_three_candidates():
+    record = Record()
+    plan(record, *[(f"What is the learning rate in optimizer {x}?", "A step size.") for x in "ABCD"])
+    (problem,) = plan(record, ("What is the learning rate in optimizer?", "A step size."), now=NOW + 1).diagnostics
+    assert problem.code == "ambiguous-identity"
+    assert problem.message.count("'What is the learning rate in optimizer ") == 3
+    assert "?'; 'What" in problem.message
+
+
+# -- what a plan says, and the clock ----------------------------------------------------------------
+def test_plan_describes_itself_for_mlanki_diff():
+    record = Record()
+    first = plan(record, *BASE)
+    assert first.describe() == "Quiz: first release 1.0.0 (3 notes)"
+    assert plan(record, *BASE, now=NOW + 1).describe() == "Quiz: 1.0.0, no change"
+    many = [(f"What is extra question {n}?", "Yes.") for n in range(7)]
+    third = plan(record, ("What does KNN stand for?", "Changed."), *BASE[2:], *many, now=NOW + 2)
+    assert third.describe(limit=2).splitlines() == [
+        "Quiz: 1.0.0 -> 1.1.0 (7 added, 1 changed, 1 retired)",
+        "  + What is extra question 0?", "  + What is extra question 1?", "  + ... and 5 more",
+        "  ~ What does KNN stand for?", "  - What is dropout used for?"]
+
+
+def test_mods_move_forward_even_when_the_clock_goes_back():
+    record = Record()
+    plan(record, *BASE, now=NOW)
+    second = plan(record, ("What does KNN stand for?", "Changed."), BASE[2], now=NOW - 3600)
+    mods = {n.fields[0][1] if not n.retired else "retired": n.mod for n in second.notes}
+    assert mods["What does KNN stand for?"] == NOW + 1 and mods["retired"] == NOW + 1
+    assert mods["Which optimizer adapts the learning rate per parameter?"] == NOW
+    assert record.releases["Quiz"][-1].date == "2025-11-24"
+
+
+def test_a_forced_version_equal_to_the_last_adds_no_release():
+    record = Record()
+    plan(record, *BASE, version="1.2.0")
+    plan(record, *BASE, now=NOW + 1, version="1.2.0")
+    assert [r.version for r in record.releases["Quiz"]] == ["1.2.0"]
+
+
+def test_source_field_comes_from_the_record_line_and_version():
+    record = Record()
+    made = plan_deck(record, "Quiz", specs_of(*BASE), NT, NOW, source_field=lambda n: f"{n.line}@{n.version}")
+    assert [dict(n.fields)["Source"] for n in made.notes] == ["5@1.0.0", "8@1.0.0", "11@1.0.0"]
+
+
+def test_explicit_ids_and_note_ids_are_stable_across_versions():
+    """Pinned values: a later mlanki must derive the same GUIDs and note ids, or merges would diverge."""
+    assert guid_for("quiz.md", "entry", "id:my-id") == "g*fAU!K9>D"
+    assert note_id_for("abc", set()) == 1642149622100
+    record = Record()
+    made = plan_deck(record, "Quiz", specs_of(BASE[0], explicit={BASE[0][0]: "my-id"}), NT, NOW, key="quiz.md")
+    assert made.notes[0].guid == "g*fAU!K9>D"
+
+
+def test_adopted_notes_keep_their_note_type_fields():
+    from mlanki.identity import _foreign_fields
+
+    basic = (("Question", "Q?"), ("Options", "<ol><li>a</li></ol>"), ("Answer", "A."), ("Explanation", "Because."),
+             ("Topic", "T"), ("Source", "s"), ("Status", ""))
+    assert _foreign_fields(basic, ["Front", "Back", "Extra"]) == (
+        ("Front", "Q?\n<ol><li>a</li></ol>"), ("Back", "A.\nBecause."), ("Extra", ""))
+    cloze = (("Text", "{{c1::x}}"), ("Extra", "more"), ("Topic", "T"), ("Source", "s"), ("Status", ""))
+    assert _foreign_fields(cloze, ["Text", "Back Extra"]) == (("Text", "{{c1::x}}"), ("Back Extra", "more"))
+
+
+def test_a_field_change_is_refused_then_a_major_version():
+    from dataclasses import replace
+
+    record = Record()
+    plan(record, *BASE)
+    changed = {k: replace(nt, fields=nt.fields + ("Hint",)) for k, nt in NT.items()}
+    with pytest.raises(MlankiError, match=r"the fields of note type 'mlanki Basic' changed from \[.*\] to \[.*'Hint'\]"):
+        plan_deck(record, "Quiz", specs_of(*BASE), changed, NOW + 1)
+    made = plan_deck(record, "Quiz", specs_of(*BASE), changed, NOW - 10, allow_field_change=True)
+    assert made.version == "2.0.0" and made.notetype_mods["basic"] == NOW + 1
+    assert made.notetype_ids["basic"] != NT["basic"].id
