@@ -241,7 +241,7 @@ def _notetypes(rows: dict, where: str, text: str) -> dict[str, RecordedNoteType]
         try:
             out[kind] = RecordedNoteType(**{f.name: row[f.name] for f in fields(RecordedNoteType) if f.name != "raw"},
                                          raw=row.get("raw", {}) if isinstance(row.get("raw", {}), dict) else {})
-            if not (isinstance(out[kind].id, int) and isinstance(out[kind].mod, int)
+            if not (type(out[kind].id) is int and type(out[kind].mod) is int
                     and isinstance(out[kind].fields, list) and all(isinstance(f, str) for f in out[kind].fields)):
                 raise TypeError
         except (KeyError, TypeError):
@@ -254,12 +254,13 @@ def _releases(rows: dict, where: str, text: str) -> dict[str, list[Release]]:
     out = {}
     for deck, history in rows.items():
         if not isinstance(history, list):
-            raise MlankiError(f"{where}:{_line_of(text, json.dumps(deck))}: releases of {deck!r} should be a list; {_RESTORE}")
+            raise MlankiError(f"{where}:{_line_of(text, json.dumps(deck) + ': [')}: releases of {deck!r} should be a "
+                              f"list; {_RESTORE}")
         releases = []
         for row in history:
             version = row.get("version") if isinstance(row, dict) else None
             if not isinstance(version, str) or not _SEMVER.match(version):
-                raise MlankiError(f"{where}:{_line_of(text, json.dumps(deck))}: a release of {deck!r} has version "
+                raise MlankiError(f"{where}:{_line_of(text, json.dumps(deck) + ': [')}: a release of {deck!r} has version "
                                   f"{json.dumps(version)}, expected a version like 1.2.3; {_RESTORE}")
             known = {f.name for f in fields(Release)}
             values = {k: v for k, v in row.items() if k in known}
@@ -349,5 +350,5 @@ def _line_of(text: str, needle: str) -> int:
 
 
 def _nth_note_line(text: str, number: int) -> int:
-    start = text.find('"notes"')
+    start = text.find('"notes": [')
     return (text.count("\n", 0, start) + 2 + number) if start >= 0 else 1

@@ -19,6 +19,8 @@ from mlanki.mapping import notes_for, normalise_question
 from mlanki.notetypes import default_notetypes
 from mlanki.parse import parse_text
 from mlanki.record import Record, RecordedNote
+from pathlib import Path
+
 from mlanki.record_file import merge, read_record, semver_key, split_conflict
 
 NOW = 1_764_000_000
@@ -489,3 +491,86 @@ def test_a_field_change_is_refused_then_a_major_version():
     made = plan_deck(record, "Quiz", specs_of(*BASE), changed, NOW - 10, allow_field_change=True)
     assert made.version == "2.0.0" and made.notetype_mods["basic"] == NOW + 1
     assert made.notetype_ids["basic"] != NT["basic"].id
+
+
+# -- the record file's messages, exactly ---------------------------------------------------------------
+RESTORE = ("restore it from version control (or delete the file: the next build recovers identity from the "
+           "released packages)")
+
+
+def _record_text() -> str:
+    record = Record()
+    plan(record, *BASE)
+    return record.dumps()
+
+
+def _damaged(tmp_path, change) -> tuple[Path, list[str]]:
+    """The record of BASE as JSON data, changed by ``change(data)``, written in the record's layout."""
+    record = Record()
+    plan(record, *BASE)
+    data = json.loads(record.dumps())
+    change(data)
+    text = json.dumps(data, indent=0)
+    path = tmp_path / "mlanki.lock"
+    path.write_text(text, encoding="utf-8")
+    return path, text.splitlines()
+
+
+def _note0(data):
+    return data["notes"][0]
+
+
+@pytest.mark.parametrize("change, needle, message", [
+    (lambda d: d.update(decks=[1]), '"decks"', '"decks" should be a JSON object'),
+    (lambda d: _note0(d).pop("answer"), "GUID", "note GUID lacks answer"),
+    (lambda d: _note0(d).update(kind="fancy"), "GUID", "note GUID: \"kind\" is \"fancy\", expected 'basic', 'cloze' "
+     "or an adopted note type ('foreign-basic:ID')"),
+    (lambda d: _note0(d).update(mod=True), "GUID", 'note GUID: "mod" is true, expected a whole number of seconds'),
+    (lambda d: _note0(d).update(id=-5), "GUID", 'note GUID: "id" is -5, expected a positive whole number'),
+    (lambda d: d["releases"]["Quiz"][0].update(version=100), '"releases"',
+     "a release of 'Quiz' has version 100, expected a version like 1.2.3"),
+    (lambda d: d["releases"]["Quiz"][0].update(added="x"), '"1.0.0"', "release 1.0.0 of 'Quiz' should list questions"),
+    (lambda d: d["notetypes"]["basic"].pop("look"), '"notetypes"',
+     "note type 'basic' should have id, name, fields, look and mod"),
+    (lambda d: d["notetypes"]["basic"].update(mod=True), '"notetypes"',
+     "note type 'basic' should have id, name, fields, look and mod"),
+    (lambda d: d["decks"]["Quiz"].pop("name"), '"decks"', "deck 'Quiz' should have a name"),
+])
+def test_record_messages(tmp_path, change, needle, message):
+    path, lines = _damaged(tmp_path, change)
+    guid = json.loads(path.read_text(encoding="utf-8"))["notes"][0]["guid"]
+    needle = f'"guid": "{guid}"' if needle == "GUID" else needle
+    line = next(i for i, row in enumerate(lines, 1) if needle in row)
+    if needle == '"releases"':
+        line = next(i for i, row in enumerate(lines, 1) if row.startswith('"Quiz": ') and i > line)
+    if needle == '"decks"' and "name" in message:
+        line = next(i for i, row in enumerate(lines, 1) if row.startswith('"Quiz": ') and i > line)
+    with pytest.raises(MlankiError) as raised:
+        read_record(path)
+    assert raised.value.message == f"{path}:{line}: {message.replace('GUID', guid)}; {RESTORE}"
+
+
+def test_a_union_merged_record_is_read_line_by_line(tmp_path):
+    """What git's merge=union leaves: both sides' changed lines, commas and all."""
+    import subprocess
+
+    base, left, right = Record(), Record(), Record()
+    for record in (base, left, right):
+        plan(record, *BASE)
+    plan(left, *BASE, ("What is left's question?", "L."), now=NOW + 1)
+    plan(right, *BASE, ("What is right's question?", "R."), now=NOW + 2)
+    files = []
+    for name, record in (("ours", left), ("base", base), ("theirs", right)):
+        files.append(tmp_path / name)
+        files[-1].write_text(record.dumps(), encoding="utf-8")
+    subprocess.run(["git", "merge-file", "--union", *map(str, files)], check=True)
+    path = tmp_path / "mlanki.lock"
+    files[0].rename(path)
+    with pytest.raises(ValueError):
+        json.loads(path.read_text(encoding="utf-8"))
+    record = read_record(path)
+    assert {n.question for n in record.notes} >= {"What is left's question?", "What is right's question?", BASE[0][0]}
+    assert len(record.notes) == 5
+    assert [r.version for r in record.releases["Quiz"]] == ["1.0.0", "1.1.0"]
+    assert any("git's union merge" in message for _line, message in record.repairs)
+    assert record.decks["Quiz"].name == "Quiz"
