@@ -19,12 +19,12 @@ from pathlib import Path
 
 from typing import TYPE_CHECKING
 
-from mlanki import cache
+from mlanki import cache, publish
 from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
 from mlanki.notetypes import NoteType, default_notetypes
 from mlanki.progress import MATCHING, SAVING, Progress, no_progress
-from mlanki.record import RECORD_NAME, Record, write_atomically
+from mlanki.record import RECORD_NAME, Record
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
 
@@ -138,34 +138,45 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     if settings.package_name and len(files) > 1:
         raise MlankiError(f"{settings.source}: {len(files)} sources make {len(files)} decks; "
                           f"an output file ({settings.package_name}.apkg) holds one: give a folder")
+    with publish.project_lock(settings.output):
+        publish.recover(settings.output, record_path_for(settings.source))
+        return _build_locked(settings, files, notetypes, version, allow_field_change, now, progress, previous)
+
+
+def _build_locked(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None,
+                  allow_field_change: bool, now: int | None, progress: Progress,
+                  previous: str | Path | None) -> BuildResult:
+    """Plan everything, then stage every output and publish them in one transaction (``publish``)."""
     inputs = _inputs(settings, files)
     key = cache.settings_key(settings, version, allow_field_change, str(previous or ""),
                              sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))
-    cached = cache.load(settings.output)
+    notes: list[str] = []
+    cached = cache.load(settings.output, notes)
     if cache.is_current(cached, key, inputs, record_path_for(settings.source)):
         return _cached_result(cached)
 
-    from mlanki.chunks import EntryCache
+    from mlanki.changelog import render_changelog
+    from mlanki.chunks import CACHE_NAME as ENTRIES_NAME, EntryCache
 
-    entries = EntryCache.load(settings.output)
+    entries = EntryCache.load(settings.output, notes)
     planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries,
                          previous=_path(previous))
-    result = BuildResult(diagnostics=planned.diagnostics, notices=planned.notices)
-    outputs = []
-    for deck, plan in zip(planned.decks, planned.plans):
-        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output, progress,
-                                  settings.package_name)
-        result.decks.append(deck_result)
-        outputs += [deck_result.package, deck_result.latest]
-
-    progress(SAVING, 0, 0)
-    _save_if_changed(planned.record_path, planned.record.dumps())
-    from mlanki.changelog import render_changelog
-
-    _save_if_changed(settings.output / CHANGELOG_NAME, render_changelog(planned.record))
-    result.up_to_date = not any(d.written for d in result.decks)
-    entries.save(settings.output, write_atomically)
-    cache.save(settings.output, key, inputs, planned.record_path, outputs, _summary(result), _save_if_changed)
+    result = BuildResult(diagnostics=planned.diagnostics, notices=notes + planned.notices)
+    with publish.Transaction(settings.output, planned.record_path) as staging:
+        outputs = []
+        for deck, plan in zip(planned.decks, planned.plans):
+            deck_result = _write_deck(deck, plan, notetypes, planned.media, staging, progress,
+                                      settings.package_name)
+            result.decks.append(deck_result)
+            outputs += [deck_result.package, deck_result.latest]
+        progress(SAVING, 0, 0)
+        result.up_to_date = not any(d.written for d in result.decks)
+        staging.stage(planned.record_path, planned.record.dumps().encode("utf-8"))
+        staging.stage(settings.output / CHANGELOG_NAME, render_changelog(planned.record).encode("utf-8"))
+        staging.stage(settings.output / ENTRIES_NAME, entries.dumps())
+        staging.stage(settings.output / cache.CACHE_NAME, cache.dumps(
+            key, inputs, staging.staged_path(planned.record_path),
+            {str(p): staging.staged_path(p) for p in outputs}, _summary(result)))
     return result
 
 
@@ -406,22 +417,27 @@ def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
 
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
-                output: Path, progress: Progress, package_name: str | None = None) -> DeckResult:
+                staging: publish.Transaction, progress: Progress, package_name: str | None = None) -> DeckResult:
+    from mlanki.mapping import inert_name
     from mlanki.package import PackageContent, package_bytes
 
     name = package_name or slug(deck.name)
-    package = output / f"{name}-{plan.version}.apkg"
-    latest = output / f"{name}.apkg"
+    package = staging.output / f"{name}-{plan.version}.apkg"
+    latest = staging.output / f"{name}.apkg"
     description = (deck.description + "\n" if deck.description else "") + \
         f'<p class="mlanki-version">Version {plan.version} · built with mlanki</p>'
     used = sorted({m for e in deck.entries for m in e.media})
     content = PackageContent(
-        deck=deck.name, description=description, deck_key=plan.key,
+        deck=inert_name(deck.name), description=description, deck_key=plan.key,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
         notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used),
         foreign_models=tuple(sorted(plan.foreign_models.items())))
-    data = package_bytes(content, progress)
-    written = [_write_if_changed(path, data) for path in (package, latest)]
+    data = package_bytes(content, progress, staging.folder)
+    if plan.version == plan.previous and package.is_file():
+        # No content change (only Source lines moved, say): the released file stays as it was released.
+        written = [False, staging.stage(latest, data)]
+    else:
+        written = [staging.stage(package, data, released=True), staging.stage(latest, data)]
     return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),
                       len(plan.added), len(plan.changed), len(plan.retired), written=any(written))
 
@@ -444,9 +460,10 @@ def _counts(deck: Deck, plan: Plan) -> dict[str, dict[str, int]]:
 # -- no-op rebuilds --------------------------------------------------------------------------------
 def _inputs(settings: Settings, files: list[Path]) -> list[Path]:
     """Every file a build reads: the Markdown sources and whatever else is in the source folder."""
-    others = [p for p in source_root(settings.source).rglob("*")
+    root = source_root(settings.source)
+    others = [p for p in root.rglob("*")
               if p.is_file() and p.suffix.lower() not in (".md", ".markdown")
-              and p.name != RECORD_NAME and not p.name.startswith(".")]
+              and p.name != RECORD_NAME and not any(part.startswith(".") for part in p.relative_to(root).parts)]
     return sorted(set(files) | set(others))
 
 
@@ -470,21 +487,6 @@ def _summary(result: BuildResult) -> dict:
         "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
                          "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
     }
-
-
-def _save_if_changed(path: Path, text: str) -> None:
-    _write_if_changed(path, text.encode("utf-8"))
-
-
-def _write_if_changed(path: Path, data: bytes) -> bool:
-    """Write ``data`` unless ``path`` already holds exactly it; True when it wrote."""
-    try:
-        if path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    write_atomically(path, data)
-    return True
 
 
 def _path(value) -> Path | None:

@@ -4,7 +4,8 @@ When nothing a build depends on has changed (sources, images, record, settings, 
 mlanki's code) and its outputs are still there, ``build`` returns at once. Inputs are compared by
 size, then by hash (streamed: about 0.1 s for 60 MB); outputs, which only builds write, by size
 and modification time. The cache lives in build/, which git ignores:
-deleting it only costs one full build, which gives the same bytes.
+deleting it only costs one full build, which gives the same bytes. The file is plain JSON, checked
+field by field on load; one that is damaged or not of this shape is ignored (with a note) and rebuilt.
 """
 
 from __future__ import annotations
@@ -36,11 +37,65 @@ def _digest(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def load(output: Path) -> dict | None:
+def load(output: Path, notes: list[str]) -> dict | None:
+    """The last build's cache, or None; a damaged or foreign-shaped one adds a note to ``notes``."""
+    path = output / CACHE_NAME
     try:
-        return json.loads((output / CACHE_NAME).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = path.read_bytes()
+    except OSError:
         return None
+    try:
+        data = json.loads(data.decode("utf-8"))
+    except ValueError:  # not UTF-8, not JSON
+        data = None
+    if _valid(data):
+        return data
+    notes.append(ignored_note(path))
+    return None
+
+
+def ignored_note(path: Path) -> str:
+    """What a build says when it set a cache aside (a note, not a warning: nothing is wrong with the sources)."""
+    return f"{path}: the build cache is damaged or was written by other software; it was ignored and rebuilt"
+
+
+def _valid(data) -> bool:
+    """True when ``data`` has exactly the shape ``dumps`` writes (types checked, not trusted)."""
+    def stamps(value, length):
+        return value is None or (isinstance(value, list) and len(value) == length
+                                 and all(isinstance(v, int) for v in value[:2])
+                                 and all(isinstance(v, str) for v in value[2:]))
+
+    def text_keys(value, check):
+        return isinstance(value, dict) and all(isinstance(k, str) and check(v) for k, v in value.items())
+
+    try:
+        return (isinstance(data, dict) and isinstance(data["key"], str)
+                and text_keys(data["inputs"], lambda v: stamps(v, 3)) and stamps(data["record"], 3)
+                and text_keys(data["outputs"], lambda v: stamps(v, 2))
+                and isinstance(data["decks"], list) and all(_valid_deck(d) for d in data["decks"])
+                and isinstance(data["diagnostics"], list) and all(_valid_diagnostic(d) for d in data["diagnostics"]))
+    except (KeyError, TypeError):
+        return False
+
+
+def _valid_deck(deck) -> bool:
+    """A deck of the summary: names and paths as text, counts as [topic, [[kind, number], ...]] pairs."""
+    def pair(value, second) -> bool:
+        return isinstance(value, list) and len(value) == 2 and isinstance(value[0], str) and second(value[1])
+
+    def kinds(value) -> bool:
+        return isinstance(value, list) and all(pair(k, lambda n: isinstance(n, int)) for k in value)
+
+    return (isinstance(deck, dict) and all(isinstance(deck.get(k), str) for k in ("name", "version", "package", "latest"))
+            and isinstance(deck.get("counts"), list) and all(pair(c, kinds) for c in deck["counts"]))
+
+
+def _valid_diagnostic(diagnostic) -> bool:
+    location = diagnostic.get("location") if isinstance(diagnostic, dict) else None
+    return (isinstance(location, list) and len(location) == 3 and isinstance(location[0], str)
+            and all(isinstance(v, int) for v in location[1:])
+            and all(isinstance(diagnostic.get(k), str) for k in ("level", "message", "hint", "code")))
 
 
 def is_current(cache: dict | None, key: str, inputs: list[Path], record: Path) -> bool:
@@ -71,14 +126,14 @@ def _fingerprint(path: Path) -> list | None:
     return None if now is None else now + [_digest(path)]
 
 
-def save(output: Path, key: str, inputs: list[Path], record: Path, outputs: list[Path], summary: dict,
-         write) -> None:
-    """Remember this build; ``write(path, text)`` is the caller's atomic, write-if-changed writer."""
+def dumps(key: str, inputs: list[Path], record: Path, outputs: dict[str, Path], summary: dict) -> bytes:
+    """This build, remembered: ``record`` and the values of ``outputs`` are where those files are now
+    (staged copies keep their size and time when they are renamed into place)."""
     cache = {
         "key": key,
         "inputs": {str(p): _fingerprint(p) for p in inputs},
         "record": _fingerprint(record),
-        "outputs": {str(p): _stat(p) for p in outputs},
+        "outputs": {name: _stat(now) for name, now in outputs.items()},
         **summary,
     }
-    write(output / CACHE_NAME, json.dumps(cache, indent=1, sort_keys=True))
+    return json.dumps(cache, indent=1, sort_keys=True).encode("utf-8")

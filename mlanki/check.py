@@ -1,7 +1,9 @@
 """Validate step and ``mlanki check``: rules over parsed decks, each a small function.
 
-``BUILD_RULES`` guard every build (they make a deck wrong: duplicate identity). ``LINT_RULES`` are
-what ``mlanki check`` adds for the author: likely mistakes that still give a deck.
+``BUILD_RULES`` guard every build: everything that would stop packaging or make a deck wrong
+(duplicate identity, a note Anki would give no card, a file name too long) is found here, with
+``file:line``, before anything is packaged, so ``check`` and ``build`` always agree. ``LINT_RULES``
+are what ``mlanki check`` adds for the author: likely mistakes that still give a deck.
 """
 
 from __future__ import annotations
@@ -13,6 +15,76 @@ from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Location
 from mlanki.mapping import normalise_question, scripts
 
 Rule = Callable[[list[Deck]], Iterable[Diagnostic]]
+MAX_CLOZE_NUMBER = 100  # card ids are note id + card ord, and note ids are 100 apart (identity)
+MAX_SLUG_BYTES = 200    # <slug>-<version>.apkg and its staged copy stay under the usual 255-byte name limit
+_CLOZE_DELETION = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
+_CLOZE_OPENING = re.compile(r"\{\{c(\d+)::")
+_TAG = re.compile(r"<[^>]*>")
+_ONLY_NUMBER = re.compile(r"\s*(?:Q\s*)?\d*\s*[.):]?\s*", re.IGNORECASE)
+
+
+def cloze_cards(text: str) -> list[int]:
+    """The card ords a cloze text gives (one per distinct {{cN::...}}, N >= 1): what packaging writes."""
+    return sorted({int(n) - 1 for n in _CLOZE_DELETION.findall(text) if int(n) > 0})
+
+
+def card_problem(cloze: str) -> str:
+    """Why a cloze text would give no card (or too many), or "" when it is fine."""
+    ords = cloze_cards(cloze)
+    if ords and max(ords) < MAX_CLOZE_NUMBER:
+        return ""
+    if ords:
+        return f"cloze number c{max(ords) + 1} is too large: a note holds at most c{MAX_CLOZE_NUMBER}"
+    for m in _CLOZE_OPENING.finditer(cloze):
+        rest = cloze[m.end():]
+        if int(m.group(1)) == 0:
+            return "cloze numbers start at 1: {{c0::...}} gives no card"
+        if "}}" not in rest:
+            return f"cloze deletion {{{{c{m.group(1)}::... is never closed with }}}}"
+        if rest.startswith("}}"):
+            return f"cloze deletion {{{{c{m.group(1)}::}}}} is empty"
+    return "this cloze note has no deletion, so Anki would give it no card"
+
+
+def cloze_validity(decks: list[Deck]) -> Iterable[Diagnostic]:
+    """A cloze note without a usable deletion (unclosed, empty, c0, or a number too large) has no card."""
+    for deck in decks:
+        for entry in deck.entries:
+            for text in (entry.cloze, entry.definition):
+                problem = text and card_problem(text)
+                if problem:
+                    yield Diagnostic(entry.location, ERROR, problem,
+                                     hint="write deletions as {{c1::hidden text}}, numbered from c1", code="cloze")
+
+
+def empty_questions(decks: list[Deck]) -> Iterable[Diagnostic]:
+    """A question with nothing to show (``#### 1.``, only a comment) gives a blank card front."""
+    for deck in decks:
+        for entry in deck.entries:
+            if entry.cloze:
+                continue
+            visible = _TAG.sub("", entry.question).replace("&nbsp;", " ")
+            if (not visible.strip() or _ONLY_NUMBER.fullmatch(entry.question_text)) and "<img" not in entry.question:
+                yield Diagnostic(entry.location, ERROR, "the question is empty",
+                                 hint="write the question in the heading", code="empty-question")
+
+
+def file_names(decks: list[Deck]) -> Iterable[Diagnostic]:
+    """Each deck's package is named after its title: too long a name cannot be written, two equal ones collide."""
+    from mlanki.build import slug
+
+    seen: dict[str, Location] = {}
+    for deck in decks:
+        name = slug(deck.name)
+        if len(name.encode("utf-8")) > MAX_SLUG_BYTES:
+            yield Diagnostic(deck.location, ERROR, f"the deck name is too long for a file name ({len(name)} "
+                             f"characters as '{name[:30]}…'; at most {MAX_SLUG_BYTES})",
+                             hint="shorten the # title (or the front matter title)", code="file-name")
+        elif name in seen and deck.name not in (d.name for d in decks[:decks.index(deck)]):
+            yield Diagnostic(deck.location, ERROR, f"the deck name '{deck.name}' gives the same file name "
+                             f"({name}.apkg) as the deck at {seen[name]}",
+                             hint="give the decks titles that differ in letters or digits", code="file-name")
+        seen.setdefault(name, deck.location)
 
 
 def duplicate_questions(decks: list[Deck]) -> Iterable[Diagnostic]:
@@ -101,7 +173,8 @@ def notices(decks: list[Deck]) -> Iterable[Diagnostic]:
         yield from deck.notices
 
 
-BUILD_RULES: tuple[Rule, ...] = (duplicate_questions, duplicate_decks, no_questions)
+BUILD_RULES: tuple[Rule, ...] = (duplicate_questions, duplicate_decks, no_questions, cloze_validity,
+                                 empty_questions, file_names)
 LINT_RULES: tuple[Rule, ...] = (notices, lookalike_letters)
 
 

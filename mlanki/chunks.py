@@ -5,12 +5,15 @@ next, fences respected), so a full build and an incremental one read the same Ma
 way. ``EntryCache`` keeps, per chunk, what parsing it gave: its heading, the evidence for style
 detection, and the finished entry with its diagnostics, under a hash of everything the result
 depends on. It lives in the build folder; deleting it costs only time.
+
+The cache is plain JSON (an output folder may be shared or downloaded: reading it must never run
+code), checked value by value on load. A damaged or foreign one is ignored, with a note, and rebuilt.
 """
 
 from __future__ import annotations
 
 import hashlib
-import pickle
+import json
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +21,8 @@ from pathlib import Path
 
 from mlanki import code_fingerprint
 
-CACHE_NAME = ".mlanki-entries.pickle"
+CACHE_NAME = ".mlanki-entries.json"
+FORMAT = 1
 # Lines that matter for cutting: ATX headings, and fences (a heading inside a fence is code).
 _MARKER = re.compile(r"^ {0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)|#{1,6}(?=[ \t\n]|$))", re.MULTILINE)
 
@@ -74,14 +78,122 @@ class EntryCache:
         return hashlib.sha256("\0".join((code_fingerprint(), *parts)).encode("utf-8")).hexdigest()
 
     @classmethod
-    def load(cls, folder: Path) -> "EntryCache":
+    def load(cls, folder: Path, notes: list) -> "EntryCache":
+        """The cache in ``folder``; a missing one is empty, a damaged or foreign one too, with a note."""
+        path = folder / CACHE_NAME
         try:
-            with open(folder / CACHE_NAME, "rb") as handle:
-                items = pickle.load(handle)
-            return cls(items if isinstance(items, dict) else {})
-        except Exception:  # a missing, old or damaged cache is only a slower build
+            text = path.read_bytes()
+        except OSError:
             return cls()
+        try:
+            data = json.loads(text.decode("utf-8"))
+            if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_fingerprint():
+                raise ValueError("not this mlanki's cache")
+            items = {key: _decode(value) for key, value in data["items"].items() if isinstance(key, str)}
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            from mlanki.cache import ignored_note
 
-    def save(self, folder: Path, write) -> None:
-        """Keep what this build used; ``write(path, data)`` is the caller's atomic writer."""
-        write(folder / CACHE_NAME, lambda handle: pickle.dump(self.used, handle, protocol=pickle.HIGHEST_PROTOCOL))
+            notes.append(ignored_note(path))
+            return cls()
+        return cls(items)
+
+    def dumps(self) -> bytes:
+        """What this build used, as JSON (the caller stages and publishes it)."""
+        items = {key: _encode(value) for key, value in sorted(self.used.items())}
+        return json.dumps({"format": FORMAT, "code": code_fingerprint(), "items": items},
+                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+# -- JSON form of the two kinds of values ``parse`` keeps: a chunk's style evidence, its entry -----------
+def _encode(value) -> dict:
+    from mlanki.styles import Evidence
+
+    first_line, payload, *rest = value
+    if isinstance(payload, Evidence):
+        return {"line": first_line, "evidence": {"headings": list(payload.headings), "bold": payload.bold,
+                                                 "listed": payload.listed}}
+    diagnostics, media = rest
+    return {"line": first_line, "entry": None if payload is None else _entry_data(payload),
+            "diagnostics": [_diagnostic_data(d) for d in diagnostics],
+            "media": {name: list(stamp) for name, stamp in media.items()}}
+
+
+def _decode(data: dict) -> tuple:
+    """A value as ``parse`` put it, from JSON that is checked, not trusted; ValueError when wrong."""
+    from mlanki.styles import Evidence
+
+    line = _typed(data["line"], int)
+    if "evidence" in data:
+        found = data["evidence"]
+        headings = tuple(_heading(h) for h in _typed(found["headings"], list))
+        return line, Evidence(headings, _typed(found["bold"], int), _typed(found["listed"], int))
+    entry = None if data["entry"] is None else _entry(data["entry"])
+    diagnostics = [_diagnostic(d) for d in _typed(data["diagnostics"], list)]
+    media = {_typed(name, str): _stamp(stamp) for name, stamp in _typed(data["media"], dict).items()}
+    return line, entry, diagnostics, media
+
+
+_TEXT_FIELDS = ("question", "question_text", "answer", "explanation", "topic", "cloze", "definition", "explicit_id")
+
+
+def _entry_data(entry) -> dict:
+    data = {name: getattr(entry, name) for name in _TEXT_FIELDS}
+    data.update(location=_location_data(entry.location), options=list(entry.options), correct=entry.correct,
+                media=list(entry.media))
+    return data
+
+
+def _entry(data: dict):
+    from mlanki.entries import Entry
+
+    correct = data["correct"]
+    return Entry(**{name: _typed(data[name], str) for name in _TEXT_FIELDS},
+                 location=_location(data["location"]),
+                 options=tuple(_typed(o, str) for o in _typed(data["options"], list)),
+                 correct=None if correct is None else _typed(correct, int),
+                 media=tuple(_typed(m, str) for m in _typed(data["media"], list)))
+
+
+def _diagnostic_data(diagnostic) -> dict:
+    return {"location": _location_data(diagnostic.location), "level": diagnostic.level,
+            "message": diagnostic.message, "hint": diagnostic.hint, "code": diagnostic.code}
+
+
+def _diagnostic(data: dict):
+    from mlanki.entries import Diagnostic
+
+    return Diagnostic(_location(data["location"]), *(_typed(data[k], str) for k in ("level", "message", "hint", "code")))
+
+
+def _location_data(location) -> list:
+    return [location.file, location.line, location.col]
+
+
+def _location(data):
+    from mlanki.entries import Location
+
+    file, line, col = _typed(data, list)
+    return Location(_typed(file, str), _typed(line, int), _typed(col, int))
+
+
+def _stamp(data) -> tuple[str, int, int]:
+    """Where a packaged image came from: a path inside the source folder, never one that leaves it."""
+    relative, size, mtime = _typed(data, list)
+    path = Path(_typed(relative, str))
+    if path.is_absolute() or ".." in path.parts:
+        raise ValueError(f"image path {relative!r} leaves the source folder")
+    return str(path), _typed(size, int), _typed(mtime, int)
+
+
+def _heading(token) -> dict:
+    if not (isinstance(token, dict) and token.get("type") == "heading" and isinstance(token.get("line"), int)
+            and isinstance(token.get("attrs"), dict) and isinstance(token["attrs"].get("level"), int)
+            and isinstance(token.get("children"), list)):
+        raise ValueError("not a heading token")
+    return token
+
+
+def _typed(value, kind):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise ValueError(f"expected {kind.__name__}, got {type(value).__name__}")
+    return value

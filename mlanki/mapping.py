@@ -104,21 +104,22 @@ def notes_for(deck: Deck, source_path: str = "") -> list[NoteSpec]:
     notes: list[NoteSpec] = []
     for entry in deck.entries:
         key = normalise_question(entry.question_text)
-        subdeck = f"{deck.name}::{entry.topic}" if entry.topic else deck.name
+        subdeck = inert_name(f"{deck.name}::{entry.topic}" if entry.topic else deck.name)
         tags = _tags(entry)
         source = html.escape(f"{source_path}:{entry.location.line}" if source_path else str(entry.location), quote=False)
+        topic = html.escape(entry.topic, quote=False)  # text, shown as written: never markup
         if entry.cloze:
-            fields = (("Text", entry.cloze), ("Extra", ""), ("Topic", entry.topic), ("Source", source), ("Status", ""))
+            fields = (("Text", entry.cloze), ("Extra", ""), ("Topic", topic), ("Source", source), ("Status", ""))
             notes.append(NoteSpec(CLOZE, ENTRY, key, fields, subdeck, tags + ("mlanki::cloze",), entry))
             continue
         fields = (
             ("Question", entry.question), ("Options", _options_html(entry)), ("Answer", entry.answer),
-            ("Explanation", entry.explanation), ("Topic", entry.topic), ("Source", source), ("Status", ""),
+            ("Explanation", entry.explanation), ("Topic", topic), ("Source", source), ("Status", ""),
         )
         kind_tags = ("mlanki::multiple-choice",) if entry.options else ()
         notes.append(NoteSpec(BASIC, ENTRY, key, fields, subdeck, tags + kind_tags, entry))
         if entry.definition:
-            fields = (("Text", entry.definition), ("Extra", entry.question), ("Topic", entry.topic),
+            fields = (("Text", entry.definition), ("Extra", entry.question), ("Topic", topic),
                       ("Source", source), ("Status", ""))
             notes.append(NoteSpec(CLOZE, DEFINITION, key, fields, subdeck, tags + ("mlanki::definition",), entry))
     return notes
@@ -133,8 +134,15 @@ def retired_fields(kind: str, question: str, status: str) -> tuple[tuple[str, st
             ("Source", ""), ("Status", status))
 
 
+def inert_name(text: str) -> str:
+    """A deck name or tag that no template or screen can read as markup: ``<`` and ``>`` become the
+    look-alikes ``‹`` and ``›`` (Anki escapes deck names in its deck list, but a template's ``{{Deck}}``,
+    ``{{Subdeck}}`` or ``{{Tags}}`` inserts them as they are)."""
+    return text.replace("<", "\u2039").replace(">", "\u203a")
+
+
 def _tags(entry: Entry) -> tuple[str, ...]:
-    return (re.sub(r"\s+", "_", entry.topic.strip()),) if entry.topic.strip() else ()
+    return (inert_name(re.sub(r"\s+", "_", entry.topic.strip())),) if entry.topic.strip() else ()
 
 
 def _options_html(entry: Entry) -> str:

@@ -22,6 +22,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from mlanki.check import cloze_cards
 from mlanki.errors import MlankiError
 from mlanki.identity import NOTE_ID_STRIDE, PlannedNote
 from mlanki.notetypes import NoteType
@@ -31,7 +32,6 @@ from mlanki.progress import Progress, no_progress
 COLLECTION_STAMP = 1_600_000_000
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 _ZIP_LEVEL = 1  # a third of the time of the default level, for a file about a tenth larger
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::.+?\}\}", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -91,15 +91,26 @@ def _deck_ids(content: PackageContent, names: list[str]) -> dict[str, int]:
     return {name: deck_id(content.deck_key + name[len(content.deck):]) for name in names}
 
 
-def package_bytes(content: PackageContent, progress: Progress = no_progress) -> bytes:
-    """The .apkg file for ``content`` as bytes."""
-    fd, db_path = tempfile.mkstemp(suffix=".anki2")
-    os.close(fd)
+def package_bytes(content: PackageContent, progress: Progress = no_progress, folder: Path | None = None) -> bytes:
+    """The .apkg file for ``content`` as bytes.
+
+    The collection is written to a temporary file in ``folder`` (a build's staging folder, which the
+    next build clears if this one is killed), not the system's temporary folder.
+    """
+    try:
+        fd, db_path = tempfile.mkstemp(suffix=".anki2", dir=folder)
+        os.close(fd)
+    except OSError as problem:
+        raise MlankiError(f"{folder or tempfile.gettempdir()}: cannot write ({problem.strerror or problem})") from None
     try:
         _write_collection(db_path, content, progress)
         return _zip(Path(db_path), content.media)
     except sqlite3.Error as problem:
-        raise MlankiError(f"cannot write the Anki collection for '{content.deck}': {problem}") from None
+        raise MlankiError(f"{folder or tempfile.gettempdir()}: cannot write the Anki collection for "
+                          f"'{content.deck}': {problem}") from None
+    except OSError as problem:
+        raise MlankiError(f"cannot package '{content.deck}': {problem.strerror or problem}"
+                          + (f" ({problem.filename})" if problem.filename else "")) from None
     finally:
         Path(db_path).unlink(missing_ok=True)
 
@@ -165,7 +176,7 @@ def _card_ords(model: "_RecordedModel", fields: list[str]) -> list[int]:
     """Which cards a note has: a cloze note one per distinct {{cN::}}, a basic note one when its front
     has content (our front template needs only the question)."""
     if model.model_type == genanki.Model.CLOZE:
-        return sorted({int(n) - 1 for n in _CLOZE_NUMBER.findall(fields[0]) if int(n) > 0})
+        return cloze_cards(fields[0])
     return [0] if fields[0].strip() else []
 
 

@@ -2,7 +2,8 @@
 
 Cards run in Anki's web view on desktop and phone, so everything that leaves this module has
 been through ``sanitize`` (nh3, a maintained HTML sanitiser): no scripts, event handlers,
-``javascript:`` URLs, iframes or forms, whatever the Markdown contained.
+``javascript:`` URLs, iframes or forms, whatever the Markdown contained; CSS values filtered too
+(``cssfilter``), and no image is ever loaded from the network: a remote image becomes a link.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from mistune.plugins.table import (
 )
 from mistune.renderers.html import HTMLRenderer
 
+from mlanki.cssfilter import ALLOWED_PROPERTIES, filter_style
 from mlanki.entries import ERROR, Diagnostic, Location
 
 _ALLOWED_TAGS = (nh3.ALLOWED_TAGS - {"nav", "footer", "header", "article", "aside", "map", "area"}) | {"mark"}
@@ -39,26 +41,42 @@ _ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "align", "scope"},
     "details": {"open"},
 }
-_STYLE_PROPERTIES = {
-    "color", "background", "background-color", "font-weight", "font-style", "text-decoration",
-    "text-align", "max-width", "width", "height", "border", "padding", "margin", "line-height",
-}
 _URL_SCHEMES = {"http", "https", "mailto"}
 _CLOZE = re.compile(r"\{\{c(\d+)::")
-_HTML_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["'])([^"']*)(["'])""", re.IGNORECASE)
+_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_HTML_IMG_SRC = re.compile(r"""(\bsrc\s*=\s*["'])([^"']*)(["'])""", re.IGNORECASE)
+_HTML_IMG_ALT = re.compile(r"""\balt\s*=\s*(["'])(.*?)\1""", re.IGNORECASE | re.DOTALL)
+_REMOTE = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:|[\\/]{2})")
 
 
 def sanitize(fragment: str) -> str:
-    """Keep harmless markup, drop anything that could run code in Anki's web view."""
+    """Keep harmless markup, drop anything that could run code, load from the network or hide content."""
     return nh3.clean(
         fragment,
         tags=_ALLOWED_TAGS,
         clean_content_tags={"script", "style", "iframe", "object", "embed", "form", "textarea", "select"},
         attributes=_ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         url_schemes=_URL_SCHEMES,
-        filter_style_properties=_STYLE_PROPERTIES,
+        filter_style_properties=ALLOWED_PROPERTIES,
         link_rel="noopener noreferrer",
     )
+
+
+def _attribute_filter(element: str, attribute: str, value: str) -> str | None:
+    """Per attribute: CSS values filtered, and an image source is never remote (it would load on review)."""
+    if attribute == "style":
+        return filter_style(value)
+    if element == "img" and attribute == "src" and _REMOTE.match(value):
+        return None
+    if attribute in ("width", "height"):
+        return value if filter_style(f"{attribute}: {value if value.strip()[-1:] in '%x' else value + 'px'}") else None
+    return value
+
+
+def remote_image_link(url: str, alt: str) -> str:
+    """A remote image, as a link to it: the card shows where it is and never loads it."""
+    return f'<a href="{html.escape(url)}">{html.escape(alt or url, quote=False)}</a>'
 
 
 @dataclass
@@ -74,15 +92,20 @@ class MediaFiles:
 
     def add(self, source_dir: Path, url: str) -> str:
         """The packaged name for ``url`` (relative to ``source_dir``); raises ValueError if unusable."""
-        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.startswith("//"):
+        if _REMOTE.match(url):
             raise ValueError(f"remote image {url!r} is not packaged; it stays a link (download it next to the source to include it)")
-        path = (source_dir / unquote(url)).resolve()  # mistune percent-encodes: my%20fig.png, <my fig.png>
-        if not path.is_relative_to(self.root.resolve()):
-            raise ValueError(f"image {url!r} is outside the source folder; it was not read")
-        if not path.is_file():
-            raise ValueError(f"image {url!r} not found")
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
-        name = f"mlanki-{digest}-{path.name}"
+        shown = url if len(url) <= 80 else url[:80] + "…"
+        try:
+            path = (source_dir / unquote(url)).resolve()  # mistune percent-encodes: my%20fig.png, <my fig.png>
+            if not path.is_relative_to(self.root.resolve()):
+                raise ValueError(f"image {shown!r} is outside the source folder; it was not read")
+            if not path.is_file():
+                raise ValueError(f"image {shown!r} not found")
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+        except (OSError, RuntimeError) as problem:  # a name longer than the file system allows, a symlink loop
+            reason = getattr(problem, "strerror", None) or "cannot be read"
+            raise ValueError(f"image {shown!r} cannot be read: {reason}") from None
+        name = f"mlanki-{digest}-{_shortened(path.name)}"
         self.files[name] = path
         return name
 
@@ -112,6 +135,21 @@ class MediaFiles:
             self.files[name] = (self.root / relative).resolve()
 
 
+MAX_MEDIA_NAME = 120  # bytes: Anki shortens longer media names on import (and rewrites the fields)
+
+
+def _shortened(name: str) -> str:
+    """``name`` cut so that ``mlanki-<hash>-<name>`` fits Anki's media name limit, extension kept."""
+    room = MAX_MEDIA_NAME - len("mlanki-123456789012-")
+    if len(name.encode("utf-8")) <= room:
+        return name
+    stem, dot, suffix = name.rpartition(".")
+    suffix = dot + suffix if dot and len(suffix) <= 10 else ""
+    stem = name[:len(name) - len(suffix)]
+    keep = stem.encode("utf-8")[:room - len(suffix.encode("utf-8"))].decode("utf-8", "ignore")
+    return keep + suffix
+
+
 class CardRenderer(HTMLRenderer):
     """mistune's HTML renderer with the few choices a flash card needs."""
 
@@ -127,6 +165,7 @@ class CardRenderer(HTMLRenderer):
         self.used_media: list[str] = []
         self.cloze_count = 0
         self.raw_html = False
+        self.highlighted: dict[str, str] = {}  # placeholder -> Pygments block, until the field is finished
         for name, method in (
             ("table", render_table), ("table_head", render_table_head), ("table_body", render_table_body),
             ("table_row", render_table_row), ("table_cell", render_table_cell),
@@ -147,9 +186,15 @@ class CardRenderer(HTMLRenderer):
         Markup that mistune writes itself is safe by construction (text escaped, URLs checked),
         so only fragments that carry the author's own HTML pay for the sanitiser.
         """
+        highlighted, self.highlighted = self.highlighted, {}
         if self.raw_html:
             self.raw_html = False
-            return sanitize(fragment)
+            # Pygments' blocks are mlanki's own markup: kept as made, not put through the author's filter.
+            for key, block in highlighted.items():
+                fragment = fragment.replace(block, key)
+            fragment = sanitize(fragment)
+            for key, block in highlighted.items():
+                fragment = fragment.replace(key, block)
         return fragment
 
     def inline_html(self, html_text: str) -> str:
@@ -161,12 +206,20 @@ class CardRenderer(HTMLRenderer):
         return self._package_html_images(html_text) + "\n"
 
     def _package_html_images(self, html_text: str) -> str:
-        """``<img src="img/x.png">`` written as HTML is packaged like a Markdown image."""
-        def swap(m: re.Match) -> str:
-            url = html.unescape(m.group(2))
+        """``<img src="img/x.png">`` written as HTML is packaged like a Markdown image; a remote one
+        becomes a link."""
+        def swap(tag: re.Match) -> str:
+            src = _HTML_IMG_SRC.search(tag.group(0))
+            if not src:
+                return tag.group(0)
+            url = html.unescape(src.group(2))
+            if _REMOTE.match(url):
+                alt = _HTML_IMG_ALT.search(tag.group(0))
+                return remote_image_link(url, html.unescape(alt.group(2)) if alt else "")
             name = self._media_name(url)
-            return m.group(1) + html.escape(name or url) + m.group(3)
-        return _HTML_IMG_SRC.sub(swap, html_text)
+            return tag.group(0)[:src.start()] + src.group(1) + html.escape(name or url) + src.group(3) \
+                + tag.group(0)[src.end():]
+        return _HTML_IMG.sub(swap, html_text)
 
     def _media_name(self, url: str) -> str:
         """The packaged name of a local image, or "" (a remote image, or a problem reported here)."""
@@ -203,6 +256,7 @@ class CardRenderer(HTMLRenderer):
 
             highlighted = highlight(code, language)
             if highlighted:
+                self.highlighted["mlanki-code-" + hashlib.sha256(highlighted.encode()).hexdigest()[:24]] = highlighted
                 return highlighted
         return '<pre class="mlanki-code"><code>' + html.escape(code, quote=False) + "</code></pre>\n"
 
@@ -216,6 +270,8 @@ class CardRenderer(HTMLRenderer):
 
     # -- images ----------------------------------------------------------------------------
     def image(self, text: str, url: str, title: str | None = None) -> str:
+        if _REMOTE.match(url):
+            return remote_image_link(url, html.unescape(re.sub(r"<[^>]*>", "", text)))
         return super().image(text, self._media_name(url) or url, title)
 
     def link(self, text: str, url: str, title: str | None = None) -> str:

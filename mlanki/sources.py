@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from mlanki.entries import ERROR, Diagnostic, Location
 
 SUFFIXES = (".md", ".markdown")
 MAX_BYTES = 64 * 1024 * 1024
+# C0 control characters other than tab, newline and carriage return: Anki cannot keep them in a note
+# (U+001F separates its fields), and no editor shows them.
+_CONTROL = re.compile("[\x01-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,29 @@ def read_source(path: Path, display: str) -> SourceFile:
     except UnicodeDecodeError as problem:
         line = data[: problem.start].count(b"\n") + 1
         return _refused(path, display, line, f"not UTF-8 text (byte 0x{data[problem.start]:02x}); save the file as UTF-8")
+    control = _CONTROL.search(text)
+    if control:
+        line = text.count("\n", 0, control.start()) + 1
+        column = control.start() - text.rfind("\n", 0, control.start())
+        return _refused(path, display, line, control_message(control.group()), column)
     return SourceFile(path, text)
 
 
-def _refused(path: Path, display: str, line: int, message: str) -> SourceFile:
-    return SourceFile(path, "", Diagnostic(Location(display, line), ERROR, message, code="unreadable"))
+def control_message(char: str) -> str:
+    """Why a control character (or a lone surrogate) cannot go into a deck, and what to do."""
+    if 0xD800 <= ord(char) <= 0xDFFF:
+        return f"U+{ord(char):04X} is half of a UTF-16 pair, not a character; remove it"
+    why = "Anki separates a note's fields with it" if char == "\x1f" else "Anki cannot keep it in a note"
+    return f"control character U+{ord(char):04X} is not allowed: {why}; remove it"
+
+
+def find_unstorable(text: str) -> re.Match | None:
+    """The first control character or lone surrogate in ``text`` (settings and titles from YAML)."""
+    return _UNSTORABLE.search(text)
+
+
+_UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def _refused(path: Path, display: str, line: int, message: str, column: int = 0) -> SourceFile:
+    return SourceFile(path, "", Diagnostic(Location(display, line, column), ERROR, message, code="unreadable"))

@@ -76,10 +76,12 @@ def test_images_are_packaged_without_name_collisions(deck):
     assert sorted((media / n).read_bytes() for n in names) == sorted([PNG_RED, PNG_BLUE])
 
 
-def test_remote_images_stay_links_and_are_not_packaged(deck):
-    col = deck("#### Remote?\n![web](https://example.org/x.png)\n")
+def test_remote_images_become_links_never_loaded_and_are_not_packaged(deck):
+    col = deck('#### Remote?\n![web](https://example.org/x.png) and <img alt="pixel" src="http://t.example/p.gif">\n')
     _q, answer = card_of(col, "Remote?")
-    assert 'src="https://example.org/x.png"' in answer
+    assert re.search(r'<a href="https://example.org/x.png"[^>]*>web</a>', answer)
+    assert re.search(r'<a href="http://t.example/p.gif"[^>]*>pixel</a>', answer)
+    assert "<img" not in answer
     assert list(Path(col.media.dir()).iterdir()) == []
 
 

@@ -410,7 +410,7 @@ CASES = [
             ("linear regression", "k-means clustering", "decision trees"), 1,
             question_text="Which algorithm is not supervised?"),
          mc(9, 'What does the learning curve show?\n'
-               '<p><img src="https://example.org/machine-learning_Q2.jpg" alt="curve" /></p>',
+               '<p><a href="https://example.org/machine-learning_Q2.jpg">curve</a></p>',
             ("underfitting", "overfitting"), 1, "<p>The training error is far below the test error.</p>",
             question_text="What does the learning curve show?"),
          mc(18, "Which matrix is this?\n" + TABLE_STEM, ("a confusion matrix", "a covariance matrix"), 0,
@@ -494,8 +494,8 @@ def test_front_matter_error_messages():
     deck = parse_text("---\nmlanki:\n  question_style: sideways\n  question_level: 0\n  colour: blue\n---\n"
                       "# Notes\n## Basics\n#### Why?\nBecause.\n", file=FILE)
     assert [str(d) for d in deck.diagnostics] == [
-        "x.md:2: error: front matter: question_style: expected one of auto, heading, bold, list",
-        "x.md:2: error: front matter: question_level: expected a heading level 1 to 6 or auto",
+        "x.md:2: error: front matter: question_style: 'sideways' is not allowed; expected one of auto, heading, bold, list",
+        "x.md:2: error: front matter: question_level: 0 is not allowed; expected a heading level 1 to 6 or auto",
         "x.md:2: error: front matter: unknown mlanki setting 'colour'; known: topic_level, question_level, "
         "question_style, line_breaks, missing_media, source_url, deck_id",
     ]

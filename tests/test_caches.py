@@ -1,0 +1,80 @@
+"""Caches in build/ are data, never code: a damaged, foreign or planted cache is ignored and rebuilt."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXED_NOW
+from mlanki.build import build
+
+CACHES = (".mlanki-cache.json", ".mlanki-entries.json")
+
+
+class Planted:
+    """Unpickling this runs code: what a hostile cache in a shared output folder would hold."""
+
+    def __reduce__(self):
+        return (Path.write_text, (Path("PWNED"), "code ran"))
+
+
+def published(root: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((root / "build").glob("*.apkg"))} | \
+        {"record": (root / "source" / "mlanki.lock").read_bytes()}
+
+
+@pytest.fixture
+def clean(project) -> dict[str, bytes]:
+    """The bundled deck built once with no cache; what every later build must give byte for byte."""
+    build(now=FIXED_NOW)
+    return published(project)
+
+
+def test_a_planted_pickle_is_never_read(project, clean):
+    for name in (".mlanki-entries.pickle", ".mlanki-cache.pickle", *CACHES):
+        (project / "build" / name).write_bytes(pickle.dumps({"x": Planted()}))
+    (project / "source" / "mlanki.lock").unlink()
+    for path in (project / "build").glob("*.apkg"):
+        path.unlink()
+    build(now=FIXED_NOW)
+    assert not (project / "PWNED").exists()
+    assert published(project) == clean
+
+
+@pytest.mark.parametrize("content", [
+    b"{not json", b"[]", b'{"format": 1}', json.dumps({"format": 1, "code": "another mlanki", "items": {}}).encode(),
+    b"\xff\xfe binary",
+], ids=["broken", "list", "partial", "foreign", "binary"])
+def test_a_damaged_or_foreign_cache_is_ignored_with_a_note_and_rebuilt(project, clean, content):
+    Path("source/ml-micro-learning.md").write_text(Path("source/ml-micro-learning.md").read_text() + "\n")
+    for name in CACHES:
+        (project / "build" / name).write_bytes(content)
+    result = build(now=FIXED_NOW)
+    assert [n for n in result.notices if "cache" in n] == [
+        f"build/{name}: the build cache is damaged or was written by other software; it was ignored and rebuilt"
+        for name in CACHES]
+    assert published(project) == clean
+    for name in CACHES:
+        json.loads((project / "build" / name).read_text(encoding="utf-8"))  # rebuilt as valid JSON
+
+
+def test_a_cache_entry_pointing_outside_the_source_folder_is_refused(project, clean):
+    entries = project / "build" / ".mlanki-entries.json"
+    data = json.loads(entries.read_text(encoding="utf-8"))
+    key, value = next((k, v) for k, v in data["items"].items() if "entry" in v)
+    value["media"] = {"mlanki-0-secret.png": ["../../secret.png", 1, 1]}
+    entries.write_text(json.dumps(data), encoding="utf-8")
+    Path("source/ml-micro-learning.md").write_text(Path("source/ml-micro-learning.md").read_text() + "\n")
+    result = build(now=FIXED_NOW)
+    assert result.notices == ["build/.mlanki-entries.json: the build cache is damaged or was written by other "
+                              "software; it was ignored and rebuilt"]
+    assert published(project) == clean
+
+
+def test_the_cache_a_build_writes_passes_its_own_validation(project, clean):
+    result = build(now=FIXED_NOW)
+    assert result.up_to_date
+    assert not [n for n in result.notices if "cache" in n]
