@@ -253,7 +253,7 @@ class Preview:
             raise MlankiError(MISSING_WATCHFILES) from None
         ignored = DefaultFilter(ignore_paths=(str(self.workspace.folder), str(self.workspace.real_output)))
         for _changes in watch(self.workspace.real_root, watch_filter=ignored, stop_event=self.stop,
-                              debounce=400, step=100, raise_interrupt=False):
+                              debounce=400, step=100, raise_interrupt=True):
             self.rebuild()
 
     def close(self) -> None:

@@ -184,7 +184,8 @@ def test_a_saved_edit_appears_in_the_browser_without_a_reload(served):
         assert QUESTION in page.inner_text("body")
         page.evaluate("window.loadedBeforeTheEdit = true")
         save(file, text.replace(QUESTION, "What is a zebrafish beacon?"))
-        page.wait_for_function("document.body.innerText.includes('What is a zebrafish beacon?')", timeout=WAIT * 1000)
+        page.wait_for_function("document.body && document.body.innerText.includes('What is a zebrafish beacon?')",
+                               timeout=WAIT * 1000)  # the body is null for a moment while the page reloads
         assert page.evaluate("window.loadedBeforeTheEdit === undefined")  # the page reloaded itself
         broken = text.replace("A single red square.", "A single red square.\n![gone](missing.png)")
         save(file, broken)
@@ -192,7 +193,7 @@ def test_a_saved_edit_appears_in_the_browser_without_a_reload(served):
         assert "site-fixture.md:" in page.inner_text("#mlanki-serve-errors")
         assert "What is a zebrafish beacon?" in page.inner_text("body")  # the last good site
         save(file, text)
-        page.wait_for_function(f"document.body.innerText.includes({QUESTION!r}) && "
+        page.wait_for_function(f"document.body && document.body.innerText.includes({QUESTION!r}) && "
                                "!document.getElementById('mlanki-serve-errors')", timeout=WAIT * 1000)
     finally:
         save(file, text)
