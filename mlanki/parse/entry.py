@@ -1,0 +1,182 @@
+"""Entry analysis: one question section to an ``Entry``.
+
+The body is read in this order: an explicit id, cloze markup, multiple-choice options (``options``)
+with the sentence naming the correct one, else a basic answer (``Answer:``, a short first sentence,
+or the whole body) and, for "What is X?" entries, a definition cloze.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+from mlanki import choices
+from mlanki.entries import Entry
+from mlanki.parse.fields import FieldWriter, inline_markdown, markdown
+from mlanki.parse.lines import (Para, first_sentence, has_token, items_of, lines_of, raw_text, split_short_answer,
+                                strip_line_prefix, without_markers)
+from mlanki.parse.options import OptionReader, Options, plain_options
+from mlanki.parse.sections import Section, unwrap_details
+from mlanki.syntax import Token, plain_text
+
+_PLACEHOLDER = re.compile(r"^\s*(answer\s+here|todo|tbd|to\s+do|\.\.\.|…)\s*[.!]?\s*$", re.IGNORECASE)
+_EXPLICIT_ID = re.compile(r"<!--\s*mlanki-id\s*:\s*([\w.:-]+)\s*-->", re.IGNORECASE)
+_CLOZE_MARKUP = re.compile(r"\{\{c\d+::")
+_WHAT_IS = re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$", re.IGNORECASE)
+_DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\s+(?P<rest>.+)$")
+_ARTICLES = {"a", "an", "the"}
+
+
+class EntryReader:
+    """Reads question sections into entries; problems go to the writer's findings."""
+
+    def __init__(self, writer: FieldWriter) -> None:
+        self.writer = writer
+        self.findings = writer.findings
+        self.options = OptionReader(writer)
+
+    def read(self, section: Section, body: list[Token], topic: str) -> Entry | None:
+        """The entry of one question section, or None (a placeholder, or no usable answer)."""
+        stem, body = unwrap_details(body)
+        items = items_of(body)
+        self.findings.lint_lines(items)
+        explicit_id = _explicit_id(section, items)
+        items = [i for i in items if not _id_block(i)]
+        if not items:
+            return None  # a placeholder heading with no body is not a card
+        heading_tokens = [t for t in section.heading["children"] if not _is_id_comment(t)]
+        question_text, heading_options = choices.split_heading_options(plain_text(heading_tokens).strip())
+        if heading_options:
+            question, question_md = html.escape(question_text, quote=False), question_text
+        else:
+            question = self.writer.renderer.finish(self.writer.inline_at(section.line, heading_tokens))
+            question_md = inline_markdown(heading_tokens)
+        if stem:
+            stem_items = items_of(stem)
+            question = question + "\n" + self.writer.html(stem_items)
+            question_md = question_md + "\n\n" + markdown(stem_items)
+        common = dict(question=question, question_md=question_md, question_text=question_text, topic=topic,
+                      location=self.findings.at(section.line), explicit_id=explicit_id)
+
+        if _has_cloze_markup(items):
+            return self._cloze(items, common)
+        found = plain_options(heading_options, items) if heading_options else self.options.find(items)
+        if found:
+            return self._multiple_choice(found, section, common)
+        return self._basic(items, common)
+
+    def _multiple_choice(self, found: Options, section: Section, common: dict) -> Entry | None:
+        if found.stem:
+            common = dict(common, question=common["question"] + "\n" + self.writer.html(found.stem),
+                          question_md=common["question_md"] + "\n\n" + markdown(found.stem))
+        correct, said_at = found.checked, section.line
+        if correct is None:
+            for line in lines_of(found.rest):
+                hit = choices.find_correct(line.text, found.text)
+                if hit:
+                    correct, said_at = hit.index, line.line
+                    break
+        if correct is not None and not 0 <= correct < len(found.html):
+            self.findings.warn(said_at, f"the correct option ({correct + 1}) is out of range: the question has "
+                               f"{len(found.html)} options", "correct-out-of-range",
+                               "options count from 1 (or A) in the order they are written")
+            correct = None
+        explanation_items = without_markers(found.rest)
+        explanation = self.writer.html(explanation_items)
+        if correct is None and not explanation:
+            self.findings.warn(section.line, f"multiple-choice question has options but no answer: "
+                               f"{_short(common['question_text'])}", "no-answer",
+                               "write the answer after the options, e.g. 'The correct answer is option 2.'")
+            return None
+        if correct is None:
+            self.findings.warn(section.line, "multiple-choice question states no correct option; the card shows "
+                               "the options and the explanation only", "no-correct-option",
+                               "state it, e.g. 'The correct answer is B.'")
+        answer = answer_md = ""
+        if correct is not None:
+            letter = chr(ord("A") + correct)
+            answer, answer_md = f"{letter}. {found.html[correct]}", f"{letter}. {found.markdown[correct]}"
+        return Entry(answer=answer, answer_md=answer_md, explanation=explanation,
+                     explanation_md=markdown(explanation_items), options=tuple(found.html),
+                     options_md=tuple(found.markdown), correct=correct, media=self.writer.take_media(), **common)
+
+    def _basic(self, items: list, common: dict) -> Entry | None:
+        items = strip_line_prefix(items, choices.detail_prefix)
+        first = items[0] if items else None
+        answer_items, rest = items, []
+        if isinstance(first, Para) and choices.answer_prefix(first.lines[0].text):
+            labelled = strip_line_prefix([first], choices.answer_prefix)
+            if labelled and labelled[0].lines[0].line == first.lines[0].line:
+                answer_items = [Para(labelled[0].lines[:1])]
+                rest = ([Para(labelled[0].lines[1:])] if len(labelled[0].lines) > 1 else []) + items[1:]
+            else:  # "Answer:" alone on its line: the answer is what follows
+                return self._basic(labelled + items[1:], common) if labelled + items[1:] else self._no_answer(common)
+        elif isinstance(first, Para):
+            short, remainder = split_short_answer(first.lines[0])
+            if short is not None:
+                answer_items = [Para([short])]
+                rest = [Para([remainder] + first.lines[1:])] + items[1:]
+        answer = self.writer.html(answer_items)
+        if not answer or _PLACEHOLDER.match(raw_text(answer_items[0]) if answer_items else ""):
+            return self._no_answer(common)
+        definition = _definition(common["question_text"], answer_items)
+        return Entry(answer=answer, answer_md=markdown(answer_items), explanation=self.writer.html(rest),
+                     explanation_md=markdown(rest), definition=definition, media=self.writer.take_media(), **common)
+
+    def _no_answer(self, common: dict) -> None:
+        self.findings.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
+                           "no-answer", "write the answer below the question, before the next heading or ***")
+        return None
+
+    def _cloze(self, items: list, common: dict) -> Entry:
+        self.writer.renderer.next_cloze_from("".join(raw_text(i) for i in items))
+        text = self.writer.html(items)
+        return Entry(answer=text, answer_md=markdown(items), explanation="", cloze=text,
+                     media=self.writer.take_media(), **common)
+
+
+def _has_cloze_markup(items: list) -> bool:
+    return any(_CLOZE_MARKUP.search(raw_text(i)) or has_token(i, "mark") for i in items)
+
+
+def _definition(question_text: str, answer_items: list) -> str:
+    """"What is X?" answered by "X (Y) is ..." -> "{{c1::X (Y)}} is ..." (first sentence only)."""
+    m = _WHAT_IS.match(question_text)
+    if not m or not answer_items or not isinstance(answer_items[0], Para):
+        return ""
+    d = _DEFINITION.match(first_sentence(answer_items[0].lines[0].text))
+    if not d or len(d.group("subject").split()) > 8:
+        return ""
+    subject_words = _words(re.sub(r"\([^)]*\)", " ", d.group("subject")))
+    term_words = _words(m.group("term"))
+    if not subject_words or not (subject_words <= term_words or term_words <= subject_words):
+        return ""
+    return "{{c1::%s}} %s %s" % (html.escape(d.group("subject"), quote=False), d.group("verb"),
+                                 html.escape(d.group("rest"), quote=False))
+
+
+def _explicit_id(section: Section, items: list) -> str:
+    for token in section.heading["children"]:
+        if _is_id_comment(token):
+            return _EXPLICIT_ID.search(token["raw"]).group(1)
+    found = next((m for m in map(_id_block, items) if m), None)
+    return found.group(1) if found else ""
+
+
+def _id_block(item) -> re.Match | None:
+    """``<!-- mlanki-id: NAME -->`` written as a block of its own in an answer."""
+    if isinstance(item, dict) and item["type"] == "block_html":
+        return _EXPLICIT_ID.fullmatch(item.get("raw", "").strip())
+    return None
+
+
+def _is_id_comment(token: Token) -> bool:
+    return token["type"] == "inline_html" and bool(_EXPLICIT_ID.search(token.get("raw", "")))
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if w not in _ARTICLES}
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
