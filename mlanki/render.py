@@ -44,6 +44,7 @@ _STYLE_PROPERTIES = {
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
 _CLOZE = re.compile(r"\{\{c(\d+)::")
+_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 _HTML_IMG_SRC = re.compile(r"""(<img\b[^>]*?\bsrc\s*=\s*["'])([^"']*)(["'])""", re.IGNORECASE)
 
 
@@ -215,7 +216,12 @@ class CardRenderer(HTMLRenderer):
 
     # -- images ----------------------------------------------------------------------------
     def image(self, text: str, url: str, title: str | None = None) -> str:
-        return super().image(text, self._media_name(url) or url, title)
+        name = self._media_name(url)
+        if not name and not _REMOTE.match(url):
+            # Built with missing_media = warning: say so on the card instead of a broken-image icon.
+            what = html.escape(text or url, quote=False)
+            return f'<span class="mlanki-missing">image missing: {what}</span>'
+        return super().image(text, name or url, title)
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
         # In-page anchors (tables of contents, "back to top") lead nowhere on a card.

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mlanki.parse import parse_text
-from parse_support import FILE, W, diagnostics_of, entries_of, expected_entry
+from parse_support import DIRECT, FILE, expected_mc, W, diagnostics_of, entries_of, expected_entry
 
 BUNDLED = Path(__file__).parent.parent / "source" / "ml-micro-learning.md"
 HEAD = "# **Deck**\n## **Topic1: Basics**\n"  # lines 1-2: the first question of a case is on line 3
@@ -21,6 +21,7 @@ HEAD = "# **Deck**\n## **Topic1: Basics**\n"  # lines 1-2: the first question of
 
 # -- helpers --------------------------------------------------------------------------------
 E = partial(expected_entry, topic="Basics")  # one expected entry: a basic card in topic "Basics"
+mc = partial(expected_mc, topic="Basics")  # one expected multiple-choice entry in topic "Basics"
 
 
 def case(id, source, *entries, warnings=(), name=None, description=None):
@@ -28,10 +29,6 @@ def case(id, source, *entries, warnings=(), name=None, description=None):
     return pytest.param(source, list(entries), list(warnings), name, description, id=id)
 
 
-def mc(line, question, options, correct, explanation, **kw):
-    """An expected multiple-choice entry: the answer is the correct option with its letter."""
-    answer = f"{'ABCDEFGH'[correct]}. {options[correct]}" if correct is not None else ""
-    return E(line, question, answer, explanation, options=options, correct=correct, **kw)
 
 
 # -- the table --------------------------------------------------------------------------------
@@ -251,18 +248,18 @@ CASES = [
     case("answer-label-on-first-line",
          HEAD + "#### What does the learning rate control?\n"
                 "Answer: The step size of gradient descent.\nToo large diverges.\nToo small is slow.\n",
-         E(3, "What does the learning rate control?", "<p>The step size of gradient descent.</p>",
+         E(3, "What does the learning rate control?", DIRECT + "The step size of gradient descent.</p>",
            "<p>Too large diverges.<br>\nToo small is slow.</p>")),
     case("true-or-false-answered-by-detail",
          HEAD + "#### True or False: Dropout is active during inference.\n"
                 "Detail: False. Dropout only drops units during training.\n",
-         E(3, "True or False: Dropout is active during inference.", "<p>False.</p>",
+         E(3, "True or False: Dropout is active during inference.", DIRECT + "False.</p>",
            "<p>Dropout only drops units during training.</p>")),
     case("short-first-sentence-then-elaboration",
          HEAD + "#### What is the purpose of dropout in neural networks?\n"
                 "To prevent overfitting. Dropout is a regularization technique that drops neurons at random.\n"
                 "It is off at inference.\n",
-         E(3, "What is the purpose of dropout in neural networks?", "<p>To prevent overfitting.</p>",
+         E(3, "What is the purpose of dropout in neural networks?", DIRECT + "To prevent overfitting.</p>",
            "<p>Dropout is a regularization technique that drops neurons at random.<br>\nIt is off at inference.</p>")),
 
     # Definition cloze ------------------------------------------------------------------------
@@ -290,7 +287,7 @@ CASES = [
          HEAD + "#### What is the purpose of the activation function in a neural network?\n"
                 "To introduce non-linearity. Without it the network is a linear model.\n",
          E(3, "What is the purpose of the activation function in a neural network?",
-           "<p>To introduce non-linearity.</p>", "<p>Without it the network is a linear model.</p>")),
+           DIRECT + "To introduce non-linearity.</p>", "<p>Without it the network is a linear model.</p>")),
 
     # Explicit cloze markup ------------------------------------------------------------------------
     case("cloze-markup",

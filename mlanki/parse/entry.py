@@ -12,7 +12,7 @@ import re
 
 from mlanki import choices
 from mlanki.entries import Entry
-from mlanki.parse.fields import FieldWriter, inline_markdown, markdown
+from mlanki.parse.fields import FieldWriter, inline_markdown, markdown, option_answer
 from mlanki.parse.lines import (Para, first_sentence, has_token, items_of, lines_of, raw_text, split_short_answer,
                                 strip_line_prefix, without_markers)
 from mlanki.parse.options import OptionReader, Options, plain_options
@@ -25,6 +25,7 @@ _CLOZE_MARKUP = re.compile(r"\{\{c\d+::")
 _WHAT_IS = re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$", re.IGNORECASE)
 _DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\s+(?P<rest>.+)$")
 _ARTICLES = {"a", "an", "the"}
+_DIRECT_CHARS = 160  # an "Answer:" line up to this long is a direct answer (bold); a longer one is prose
 
 
 class EntryReader:
@@ -95,7 +96,7 @@ class EntryReader:
         answer = answer_md = ""
         if correct is not None:
             letter = chr(ord("A") + correct)
-            answer, answer_md = f"{letter}. {found.html[correct]}", f"{letter}. {found.markdown[correct]}"
+            answer, answer_md = option_answer(letter, found.html[correct]), f"{letter}. {found.markdown[correct]}"
         return Entry(answer=answer, answer_md=answer_md, explanation=explanation,
                      explanation_md=markdown(explanation_items), options=tuple(found.html),
                      options_md=tuple(found.markdown), correct=correct, media=self.writer.take_media(), **common)
@@ -103,20 +104,21 @@ class EntryReader:
     def _basic(self, items: list, common: dict) -> Entry | None:
         items = strip_line_prefix(items, choices.detail_prefix)
         first = items[0] if items else None
-        answer_items, rest = items, []
+        answer_items, rest, direct = items, [], False
         if isinstance(first, Para) and choices.answer_prefix(first.lines[0].text):
             labelled = strip_line_prefix([first], choices.answer_prefix)
             if labelled and labelled[0].lines[0].line == first.lines[0].line:
                 answer_items = [Para(labelled[0].lines[:1])]
+                direct = len(answer_items[0].lines[0].text) <= _DIRECT_CHARS
                 rest = ([Para(labelled[0].lines[1:])] if len(labelled[0].lines) > 1 else []) + items[1:]
             else:  # "Answer:" alone on its line: the answer is what follows
                 return self._basic(labelled + items[1:], common) if labelled + items[1:] else self._no_answer(common)
         elif isinstance(first, Para):
             short, remainder = split_short_answer(first.lines[0])
             if short is not None:
-                answer_items = [Para([short])]
+                answer_items, direct = [Para([short])], True
                 rest = [Para([remainder] + first.lines[1:])] + items[1:]
-        answer = self.writer.html(answer_items)
+        answer = self.writer.direct(answer_items) if direct else self.writer.html(answer_items)
         if not answer or _PLACEHOLDER.match(raw_text(answer_items[0]) if answer_items else ""):
             return self._no_answer(common)
         definition = _definition(common["question_text"], answer_items)

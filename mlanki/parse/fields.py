@@ -84,6 +84,33 @@ def markdown(items: list) -> str:
     return "\n\n".join(parts)
 
 
+def label_only(line: Line) -> str:
+    """The label of a line that is nothing but "Some Label:" (escaped text), else ""."""
+    tokens = line.tokens
+    if len(tokens) == 1 and tokens[0]["type"] == "text":
+        text = tokens[0]["raw"].strip()
+        m = _LABEL_LINE.match(text)
+        if m and m.end() == len(text) and len(m.group(1).split()) <= 7:
+            return html.escape(m.group(1), quote=False)
+    return ""
+
+
+def _as_direct(fragment: str) -> str:
+    if fragment.startswith("<p>"):
+        return '<p class="mlanki-direct">' + fragment[3:]
+    return '<p class="mlanki-direct">' + fragment + "</p>" if fragment else ""
+
+
+def option_answer(letter: str, option_html: str) -> str:
+    """``C. Sigmoid`` as one direct-answer paragraph, also when the option is a block of its own."""
+    inner = option_html
+    if inner.startswith("<p>") and inner.endswith("</p>") and inner.count("<p>") == 1:
+        inner = inner[3:-4]
+    if inner.lstrip().startswith(("<p", "<ul", "<ol", "<div", "<pre", "<table")):
+        return f'<p class="mlanki-direct">{letter}.</p>\n{inner}'
+    return f'<p class="mlanki-direct">{letter}. {inner}</p>'
+
+
 class FieldWriter:
     """Card HTML for an entry's parts, each line rendered with its own location for messages."""
 
@@ -93,18 +120,39 @@ class FieldWriter:
         self.line_join = "<br>\n" if line_breaks else "\n"
 
     def html(self, items: list) -> str:
-        """Paragraphs (their lines kept) and blocks as one field's HTML."""
+        """Paragraphs (their lines kept) and blocks as one field's HTML.
+
+        A line that is only a label ("For Low Values of K:") heads the lines below it, so it
+        becomes a small heading of its own and the lines after it a new paragraph.
+        """
         parts = []
         for item in items:
             if isinstance(item, Para):
-                lines = [self.line_html(line) for line in item.lines if line.tokens]
-                lines = [line for line in lines if line]
+                lines: list[str] = []
+                for line in item.lines:
+                    if not line.tokens:
+                        continue
+                    label = label_only(line)
+                    if label:
+                        if lines:
+                            parts.append("<p>" + self.line_join.join(lines) + "</p>")
+                            lines = []
+                        self.renderer.location = self.findings.at(line.line)
+                        parts.append('<p class="mlanki-label">' + label + "</p>")
+                        continue
+                    rendered = self.line_html(line)
+                    if rendered:
+                        lines.append(rendered)
                 if lines:
                     parts.append("<p>" + self.line_join.join(lines) + "</p>")
             else:
                 self.renderer.location = self.findings.at(item.get("line", 0))
                 parts.append(self.renderer.blocks([item]))
         return self.renderer.finish("\n".join(p for p in parts if p.strip()))
+
+    def direct(self, items: list) -> str:
+        """A short, direct answer: the one place an answer is set in bold."""
+        return _as_direct(self.html(items))
 
     def inline_at(self, line: int, tokens: list[Token]) -> str:
         self.renderer.location = self.findings.at(line)
