@@ -231,11 +231,22 @@ CASES = [
             ("Regression problem", "Classification problem"), 0, "<p>Prices are continuous.</p>")),
 
     # Multiple choice without a stated answer ----------------------------------------------------
-    case("options-and-explanation-but-no-correct-option",
+    case("options-and-explanation-naming-one-option-infers-it",
          HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
                 "Sigmoid gives a probability in (0, 1).\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), 1,
+            "<p>Sigmoid gives a probability in (0, 1).</p>")),
+    case("options-and-explanation-naming-several-options-stay-unmarked",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
+                "Sigmoid gives a probability; ReLU does not.\n",
          mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), None,
-            "<p>Sigmoid gives a probability in (0, 1).</p>"),
+            "<p>Sigmoid gives a probability; ReLU does not.</p>"),
+         warnings=[W(3, "no-correct-option")]),
+    case("options-and-explanation-naming-none-stay-unmarked",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
+                "It gives a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), None,
+            "<p>It gives a probability.</p>"),
          warnings=[W(3, "no-correct-option")]),
     case("options-and-nothing-else",
          HEAD + "#### Which activation suits binary output?\n"
@@ -243,6 +254,71 @@ CASES = [
                 "#### Why?\nBecause.\n",
          E(10, "Why?", "<p>Because.</p>"),
          warnings=[W(3, "no-answer")]),
+
+    # Multiple choice: which forms are options, and the inferred answer --------------------------
+    case("correct-answer-named-by-its-text",
+         HEAD + "#### Which activation suits binary output?\n* ReLU\n* Sigmoid\n\n"
+                "The correct answer is Sigmoid. It outputs a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), 1, "<p>It outputs a probability.</p>")),
+    case("correct-answer-text-naming-no-option-is-no-answer",
+         HEAD + "#### Which activation suits binary output?\n* ReLU\n* Tanh\n\n"
+                "The correct answer is Sigmoid. It outputs a probability.\n",
+         E(3, "Which activation suits binary output?",
+           "<ul>\n<li>ReLU</li>\n<li>Tanh</li>\n</ul>\n<p>The correct answer is Sigmoid. It outputs a probability.</p>")),
+    case("bare-lines-then-detail-line",
+         HEAD + "#### Is predicting a house price a regression or a classification task?\n"
+                "Regression problem\nClassification problem\n"
+                "Detail: A price is a continuous target, so it is a regression problem.\n",
+         mc(3, "Is predicting a house price a regression or a classification task?",
+            ("Regression problem", "Classification problem"), 0,
+            "<p>A price is a continuous target, so it is a regression problem.</p>")),
+    case("plain-list-then-detail-paragraph",
+         HEAD + "#### Which model separates classes with a maximum margin?\n* KNN\n* SVM\n* Naive Bayes\n\n"
+                "Detail: The answer is SVM, which maximises the margin.\n",
+         mc(3, "Which model separates classes with a maximum margin?", ("KNN", "SVM", "Naive Bayes"), 1,
+            "<p>The answer is SVM, which maximises the margin.</p>")),
+    case("explanation-indented-under-the-last-option",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Tanh\n* C) Sigmoid\n* D) Softmax\n"
+                "    The correct answer is C. Sigmoid outputs a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Tanh", "Sigmoid", "Softmax"), 2,
+            "<p>Sigmoid outputs a probability.</p>")),
+    case("inferred-from-option-letter-lower-case",
+         HEAD + "#### Which activation suits binary output?\n* a) ReLU\n* b) Sigmoid\n\n"
+                "As option b says, a probability comes out.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), 1,
+            "<p>As option b says, a probability comes out.</p>")),
+    case("inferred-tolerates-case-plural-and-hyphens",
+         HEAD + "#### Which method combines many trees?\n* A) Random Forest\n* B) k-means\n\n"
+                "random forests average many decision trees.\n",
+         mc(3, "Which method combines many trees?", ("Random Forest", "k-means"), 0,
+            "<p>random forests average many decision trees.</p>")),
+    case("inferred-ignores-an-option-inside-a-longer-named-option",
+         HEAD + "#### Which optimizer uses one sample per step?\n* A) Gradient Descent\n"
+                "* B) Stochastic Gradient Descent\n\nStochastic gradient descent updates after every sample.\n",
+         mc(3, "Which optimizer uses one sample per step?", ("Gradient Descent", "Stochastic Gradient Descent"), 1,
+            "<p>Stochastic gradient descent updates after every sample.</p>")),
+    case("true-or-false-with-a-bold-verdict",
+         HEAD + "#### True or False: k-fold CV never uses the test set.\n**True**, the test set stays out.\n",
+         mc(3, "True or False: k-fold CV never uses the test set.", ("True", "False"), 0,
+            "<p>the test set stays out.</p>")),
+    case("true-or-false-without-a-verdict-is-unmarked",
+         HEAD + "#### True or False: k-fold CV never uses the test set.\nIt depends on the setup.\n",
+         mc(3, "True or False: k-fold CV never uses the test set.", ("True", "False"), None,
+            "<p>It depends on the setup.</p>"),
+         warnings=[W(3, "no-correct-option")]),
+    # false-positive guards: answers that only look like options
+    case("which-question-answered-by-a-plain-list-is-basic",
+         HEAD + "#### Which metrics for regression do you know?\n* MSE\n* MAE\n",
+         E(3, "Which metrics for regression do you know?", "<ul>\n<li>MSE</li>\n<li>MAE</li>\n</ul>")),
+    case("sentences-then-detail-under-an-open-question-are-basic",
+         HEAD + "#### How does dropout work?\nIt drops units.\nIt scales the rest.\nDetail: only in training.\n",
+         E(3, "How does dropout work?", "<p>It drops units.<br>\nIt scales the rest.<br>\nonly in training.</p>")),
+    case("ordinary-word-option-is-not-a-mention",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
+                "There is an option here that outputs a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), None,
+            "<p>There is an option here that outputs a probability.</p>"),
+         warnings=[W(3, "no-correct-option")]),
 
     # Other answer forms ----------------------------------------------------------------------
     case("answer-label-on-first-line",
@@ -253,8 +329,8 @@ CASES = [
     case("true-or-false-answered-by-detail",
          HEAD + "#### True or False: Dropout is active during inference.\n"
                 "Detail: False. Dropout only drops units during training.\n",
-         E(3, "True or False: Dropout is active during inference.", DIRECT + "False.</p>",
-           "<p>Dropout only drops units during training.</p>")),
+         mc(3, "True or False: Dropout is active during inference.", ("True", "False"), 1,
+            "<p>Dropout only drops units during training.</p>")),
     case("short-first-sentence-then-elaboration",
          HEAD + "#### What is the purpose of dropout in neural networks?\n"
                 "To prevent overfitting. Dropout is a regularization technique that drops neurons at random.\n"
@@ -420,3 +496,19 @@ def test_bundled_definitions(bundled):
               " images in generative models, particularly in Generative Adversarial Networks (GANs)."),
     ]
     assert [e.cloze for e in bundled.entries] == [""] * 19
+
+
+def test_an_inferred_correct_option_is_reported_to_check():
+    source = HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\nSigmoid gives a probability.\n"
+    notices = [(str(n.location), n.code, n.message) for n in parse_text(source, file=FILE, lint=True).notices]
+    assert notices == [(f"{FILE}:3", "inferred-correct-option",
+                        "correct option inferred from the explanation: B) Sigmoid")]
+    assert parse_text(source, file=FILE).notices == ()  # a build reports it nowhere: the card is right
+
+
+def test_entries_keep_the_authors_markdown_beside_the_html():
+    source = (HEAD + "#### Which is *non-linear*?\n* A) `relu(x)`\n* B) $x$\n\n"
+              "The correct answer is A. It bends at **zero**.\n")
+    (entry,) = parse_text(source, file=FILE).entries
+    assert (entry.question_md, entry.options_md, entry.answer_md, entry.explanation_md) == (
+        "Which is *non-linear*?", ("`relu(x)`", "$x$"), "A. `relu(x)`", "It bends at **zero**.")

@@ -13,11 +13,11 @@ import re
 from mlanki import choices
 from mlanki.entries import Entry
 from mlanki.parse.fields import FieldWriter, inline_markdown, markdown, option_answer
-from mlanki.parse.lines import (Para, first_sentence, has_token, items_of, lines_of, raw_text, split_short_answer,
-                                strip_line_prefix, without_markers)
+from mlanki.parse.lines import (Line, Para, first_sentence, has_token, items_of, lines_of, raw_text, rewrite_lines,
+                                split_short_answer, strip_line_prefix, without_markers)
 from mlanki.parse.options import OptionReader, Options, plain_options
 from mlanki.parse.sections import Section, unwrap_details
-from mlanki.syntax import Token, plain_text
+from mlanki.syntax import Token, drop_chars, plain_text
 
 _PLACEHOLDER = re.compile(r"^\s*(answer\s+here|todo|tbd|to\s+do|\.\.\.|…)\s*[.!]?\s*$", re.IGNORECASE)
 _EXPLICIT_ID = re.compile(r"<!--\s*mlanki-id\s*:\s*([\w.:-]+)\s*-->", re.IGNORECASE)
@@ -61,7 +61,9 @@ class EntryReader:
 
         if _has_cloze_markup(items):
             return self._cloze(items, common)
-        found = plain_options(heading_options, items) if heading_options else self.options.find(items)
+        found = plain_options(heading_options, items) if heading_options else self.options.find(items, question_text)
+        if not found and choices.is_true_false(question_text):
+            found = plain_options(list(choices.TRUE_FALSE), items)
         if found:
             return self._multiple_choice(found, section, common)
         return self._basic(items, common)
@@ -77,12 +79,17 @@ class EntryReader:
                 if hit:
                     correct, said_at = hit.index, line.line
                     break
+        rest = found.rest
+        if correct is None and list(found.text) == list(choices.TRUE_FALSE):
+            correct, rest = _verdict(rest)
+        if correct is None:
+            correct = self._inferred(found, section)
         if correct is not None and not 0 <= correct < len(found.html):
             self.findings.warn(said_at, f"the correct option ({correct + 1}) is out of range: the question has "
                                f"{len(found.html)} options", "correct-out-of-range",
                                "options count from 1 (or A) in the order they are written")
             correct = None
-        explanation_items = without_markers(found.rest)
+        explanation_items = without_markers(rest)
         explanation = self.writer.html(explanation_items)
         if correct is None and not explanation:
             self.findings.warn(section.line, f"multiple-choice question has options but no answer: "
@@ -100,6 +107,18 @@ class EntryReader:
         return Entry(answer=answer, answer_md=answer_md, explanation=explanation,
                      explanation_md=markdown(explanation_items), options=tuple(found.html),
                      options_md=tuple(found.markdown), correct=correct, media=self.writer.take_media(), **common)
+
+    def _inferred(self, found: Options, section: Section) -> int | None:
+        """The one option the explanation names, reported to ``mlanki check``; None for none or several."""
+        text = " ".join(line.text for line in lines_of(found.rest))
+        named = choices.named_options(text, found.text)
+        if len(named) != 1:
+            return None
+        index = named[0]
+        self.findings.notice(section.line, f"correct option inferred from the explanation: "
+                             f"{chr(ord('A') + index)}) {_short(found.text[index])}", "inferred-correct-option",
+                             hint="state it, e.g. 'The correct answer is B.', if this is not the one")
+        return index
 
     def _basic(self, items: list, common: dict) -> Entry | None:
         items = strip_line_prefix(items, choices.detail_prefix)
@@ -135,6 +154,21 @@ class EntryReader:
         text = self.writer.html(items)
         return Entry(answer=text, answer_md=markdown(items), explanation="", cloze=text,
                      media=self.writer.take_media(), **common)
+
+
+def _verdict(items: list) -> tuple[int | None, list]:
+    """"Detail: False. Dropout only ..." -> (index of False, the explanation without the verdict)."""
+    items = strip_line_prefix(strip_line_prefix(items, choices.detail_prefix), choices.answer_prefix)
+    first = items[0] if items else None
+    if not isinstance(first, Para):
+        return None, items
+    found = choices.verdict(first.lines[0].text_raw)
+    if found is None:
+        return None, items
+    index, cut = found
+    line = first.lines[0]
+    lines = [Line(drop_chars(line.tokens, cut), line.line)] + first.lines[1:]
+    return index, rewrite_lines([Para(lines)], lambda l: l) + items[1:]
 
 
 def _has_cloze_markup(items: list) -> bool:

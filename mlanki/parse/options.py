@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from mlanki import choices
 from mlanki.parse.fields import FieldWriter, inline_markdown, markdown
-from mlanki.parse.lines import Line, Para, lines_of
+from mlanki.parse.lines import Line, Para, items_of, lines_of
 from mlanki.syntax import Token, drop_chars, lstrip_tokens, plain_text
 
 _BARE_OPTION_CHARS = 100
@@ -41,7 +41,9 @@ class OptionReader:
         self.writer = writer
         self.findings = writer.findings
 
-    def find(self, items: list) -> Options | None:
+    def find(self, items: list, question: str = "") -> Options | None:
+        """The options of a body, or None; ``question`` (plain text) tells whether it asks to choose."""
+        self.choosing = choices.asks_to_choose(question)
         for index, item in enumerate(items):
             if isinstance(item, dict) and item["type"] == "list" and is_task_list(item):
                 found = self._from_list(item, items[index + 1:], require_evidence=False)
@@ -89,13 +91,24 @@ class OptionReader:
             found.checked = checked[0] if len(checked) == 1 else None
             return found
         labels = [choices.option_label(plain_text(i["children"]))[0] for i in items]
-        if require_evidence and not choices.looks_like_option_list(labels):
+        if require_evidence and not choices.looks_like_option_list(labels) and not self._short_choice(items, after):
             texts = [plain_text(i["children"]).strip() for i in items]
             if not any(choices.find_correct(line.text, texts) for line in lines_of(after)):
                 return None
         return self._list_items(items, after, token.get("line", 0))
 
+    def _short_choice(self, items: list[Token], after: list) -> bool:
+        """An unlabelled list of short items under a question that asks to choose, then a "Detail:" line."""
+        detail = next(lines_of(after), None)
+        if not (self.choosing and detail and choices.detail_prefix(detail.text)):
+            return False
+        return len(items) >= 2 and all(
+            len(plain_text(i["children"]).strip()) <= _BARE_OPTION_CHARS and len(i["children"]) <= 2
+            for i in items)
+
     def _list_items(self, items: list[Token], after: list, first_line: int) -> Options:
+        items, explanation = _explanation_under_last(items, first_line)
+        after = explanation + after
         html_options, texts, sources = [], [], []
         renderer = self.writer.renderer
         for number, item in enumerate(items):
@@ -125,12 +138,22 @@ class OptionReader:
                 return self._bare_options(para.lines[:n], [Para(para.lines[n:])] + after)
         if after and isinstance(after[0], Para) and choices.find_correct(after[0].lines[0].text, []):
             return self._bare_options(para.lines, after)  # options, a blank line, then the answer
+        # bare lines, then a "Detail:" line (on the next line, or after a blank line)
+        for n, line in enumerate(para.lines[1:], 1):
+            if choices.detail_prefix(line.text):
+                return self._bare_options(para.lines[:n], [Para(para.lines[n:])] + after, strict=True)
+        if after and isinstance(after[0], Para) and choices.detail_prefix(after[0].lines[0].text):
+            return self._bare_options(para.lines, after, strict=True)
         return None
 
-    def _bare_options(self, lines: list[Line], rest: list) -> Options | None:
-        if len(lines) >= 2 and all(len(l.text) <= _BARE_OPTION_CHARS and not l.text.endswith(":") for l in lines):
-            return self._option_lines(lines, rest)
-        return None
+    def _bare_options(self, lines: list[Line], rest: list, strict: bool = False) -> Options | None:
+        """Short lines as options; ``strict`` (no sentence names the answer) also wants a question that
+        asks to choose, or lines that are not sentences."""
+        if len(lines) < 2 or not all(len(l.text) <= _BARE_OPTION_CHARS and not l.text.endswith(":") for l in lines):
+            return None
+        if strict and not (self.choosing or not any(l.text.endswith((".", "!", "?")) for l in lines)):
+            return None
+        return self._option_lines(lines, rest)
 
     def _option_lines(self, lines: list[Line], rest: list) -> Options:
         html_options, texts, sources = [], [], []
@@ -141,6 +164,31 @@ class OptionReader:
             texts.append(line.text[cut:].strip())
             sources.append(inline_markdown(tokens))
         return Options(html_options, texts, rest, markdown=sources)
+
+
+def _explanation_under_last(items: list[Token], first_line: int) -> tuple[list[Token], list]:
+    """Text indented under the last option (one-line options above it) is the explanation, not the option."""
+    *others, last = items
+    children = last["children"]
+    if not children or any(len(i["children"]) > 1 or _breaks(i["children"][0]) for i in others if i["children"]):
+        return items, []
+    lead = children[0]
+    kids = lead.get("children", [])
+    cut = next((n for n, t in enumerate(kids) if t["type"] in ("softbreak", "linebreak")), None)
+    if cut is None and len(children) == 1:
+        return items, []
+    line = first_line + len(items)  # the line after the last option (nested tokens carry no line)
+    blocks = []
+    if cut is not None:
+        blocks.append({"type": "paragraph", "children": kids[cut + 1:], "line": line})
+        lead = dict(lead, children=kids[:cut])
+    blocks += [dict(b, type="paragraph", line=line) if b["type"] == "block_text" else dict(b, line=line)
+               for b in children[1:]]
+    return others + [dict(last, children=[lead])], items_of(blocks)
+
+
+def _breaks(block: Token) -> bool:
+    return any(t["type"] in ("softbreak", "linebreak") for t in block.get("children", []))
 
 
 def is_task_list(token: Token) -> bool:
