@@ -75,6 +75,7 @@ class Entry:
     options_md: tuple[str, ...] = ()
     answer_md: str = ""
     explanation_md: str = ""
+    definition_context: str = ""  # the back of the definition cloze: the rest of the defining line
 
     @property
     def is_multiple_choice(self) -> bool:

@@ -81,7 +81,7 @@ def notes_for(deck: Deck) -> list[NoteSpec]:
         kind_tags = ("mlanki::multiple-choice",) if entry.options else ()
         notes.append(NoteSpec(BASIC, ENTRY, key, fields, subdeck, tags + kind_tags, entry))
         if entry.definition:
-            fields = (("Text", entry.definition), ("Extra", entry.question), ("Topic", entry.topic),
+            fields = (("Text", entry.definition), ("Extra", entry.definition_context), ("Topic", entry.topic),
                       ("Source", source), ("Status", ""))
             notes.append(NoteSpec(CLOZE, DEFINITION, key, fields, subdeck, tags + ("mlanki::definition",), entry))
     return notes

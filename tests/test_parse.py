@@ -348,7 +348,7 @@ CASES = [
            "<p>Batch Normalization (BatchNorm) is a technique used in neural networks to normalize the inputs"
            " of each layer, typically applied before the activation function. It was introduced to address"
            " internal covariate shift.</p>",
-           definition="{{c1::Batch Normalization (BatchNorm)}} is a technique used in neural networks to normalize"
+           definition="{{c1::Batch Normalization}} (BatchNorm) is a technique used in neural networks to normalize"
                       " the inputs of each layer, typically applied before the activation function.")),
     case("definition-fid-score",
          HEAD + "#### What is FID score?\n"
@@ -357,7 +357,7 @@ CASES = [
          E(3, "What is FID score?",
            "<p>FID (Fréchet Inception Distance) is a metric used to evaluate the quality of generated images in"
            " generative models. It compares feature statistics.</p>",
-           definition="{{c1::FID (Fréchet Inception Distance)}} is a metric used to evaluate the quality of"
+           definition="{{c1::FID}} (Fréchet Inception Distance) is a metric used to evaluate the quality of"
                       " generated images in generative models.")),
     case("no-definition-for-purpose-question",
          HEAD + "#### What is the purpose of the activation function in a neural network?\n"
@@ -490,9 +490,9 @@ def test_bundled_single_warning_at_line_79(bundled):
 
 def test_bundled_definitions(bundled):
     assert [(e.location.line, e.definition) for e in bundled.entries if e.definition] == [
-        (99, "{{c1::Batch Normalization (BatchNorm)}} is a technique used in neural networks to normalize the"
+        (99, "{{c1::Batch Normalization}} (BatchNorm) is a technique used in neural networks to normalize the"
              " inputs of each layer, typically applied before the activation function."),
-        (188, "{{c1::FID (Fréchet Inception Distance)}} is a metric used to evaluate the quality of generated"
+        (188, "{{c1::FID}} (Fréchet Inception Distance) is a metric used to evaluate the quality of generated"
               " images in generative models, particularly in Generative Adversarial Networks (GANs)."),
     ]
     assert [e.cloze for e in bundled.entries] == [""] * 19
@@ -512,3 +512,11 @@ def test_entries_keep_the_authors_markdown_beside_the_html():
     (entry,) = parse_text(source, file=FILE).entries
     assert (entry.question_md, entry.options_md, entry.answer_md, entry.explanation_md) == (
         "Which is *non-linear*?", ("`relu(x)`", "$x$"), "A. `relu(x)`", "It bends at **zero**.")
+
+
+def test_definition_cloze_hides_the_term_and_its_back_reads_on():
+    source = (HEAD + "#### What is a t-value?\n"
+              "The t-value (or t-statistic) is the ratio of an estimate to its standard error. Larger means rarer.\n")
+    (entry,) = parse_text(source, file=FILE).entries
+    assert entry.definition == "The {{c1::t-value}} (or t-statistic) is the ratio of an estimate to its standard error."
+    assert entry.definition_context == "<p>Larger means rarer.</p>"  # the back: what follows, not the question again

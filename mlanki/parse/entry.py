@@ -25,6 +25,7 @@ _CLOZE_MARKUP = re.compile(r"\{\{c\d+::")
 _WHAT_IS = re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\??$", re.IGNORECASE)
 _DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\s+(?P<rest>.+)$")
 _ARTICLES = {"a", "an", "the"}
+_TERM = re.compile(r"^(?P<article>(?:the|an?)\s+)?(?P<term>[^()]+?)(?P<aside>\s*\([^()]*\))?$", re.IGNORECASE)
 _DIRECT_CHARS = 160  # an "Answer:" line up to this long is a direct answer (bold); a longer one is prose
 
 
@@ -140,9 +141,10 @@ class EntryReader:
         answer = self.writer.direct(answer_items) if direct else self.writer.html(answer_items)
         if not answer or _PLACEHOLDER.match(raw_text(answer_items[0]) if answer_items else ""):
             return self._no_answer(common)
-        definition = _definition(common["question_text"], answer_items)
+        definition, context = _definition(common["question_text"], answer_items)
         return Entry(answer=answer, answer_md=markdown(answer_items), explanation=self.writer.html(rest),
-                     explanation_md=markdown(rest), definition=definition, media=self.writer.take_media(), **common)
+                     explanation_md=markdown(rest), definition=definition, definition_context=context,
+                     media=self.writer.take_media(), **common)
 
     def _no_answer(self, common: dict) -> None:
         self.findings.warn(common["location"].line, f"question has no answer: {_short(common['question_text'])}",
@@ -175,20 +177,32 @@ def _has_cloze_markup(items: list) -> bool:
     return any(_CLOZE_MARKUP.search(raw_text(i)) or has_token(i, "mark") for i in items)
 
 
-def _definition(question_text: str, answer_items: list) -> str:
-    """"What is X?" answered by "X (Y) is ..." -> "{{c1::X (Y)}} is ..." (first sentence only)."""
+def _definition(question_text: str, answer_items: list) -> tuple[str, str]:
+    """"What is X?" answered by "The X (Y) is ..." -> ("The {{c1::X}} (Y) is ...", the rest of that line).
+
+    The deletion is the term itself: a leading article and a parenthetical stay visible. The back
+    shows the completed sentence and then the sentences that follow it, never a second question.
+    """
     m = _WHAT_IS.match(question_text)
     if not m or not answer_items or not isinstance(answer_items[0], Para):
-        return ""
-    d = _DEFINITION.match(first_sentence(answer_items[0].lines[0].text))
+        return "", ""
+    line = answer_items[0].lines[0].text
+    sentence = first_sentence(line)
+    d = _DEFINITION.match(sentence)
     if not d or len(d.group("subject").split()) > 8:
-        return ""
-    subject_words = _words(re.sub(r"\([^)]*\)", " ", d.group("subject")))
+        return "", ""
+    subject = d.group("subject")
+    subject_words = _words(re.sub(r"\([^)]*\)", " ", subject))
     term_words = _words(m.group("term"))
     if not subject_words or not (subject_words <= term_words or term_words <= subject_words):
-        return ""
-    return "{{c1::%s}} %s %s" % (html.escape(d.group("subject"), quote=False), d.group("verb"),
-                                 html.escape(d.group("rest"), quote=False))
+        return "", ""
+    t = _TERM.match(subject)
+    article, term, aside = (t.group("article") or "", t.group("term"), t.group("aside") or "") if t else ("", subject, "")
+    text = "%s{{c1::%s}}%s %s %s" % (html.escape(article, quote=False), html.escape(term, quote=False),
+                                       html.escape(aside, quote=False), d.group("verb"),
+                                       html.escape(d.group("rest"), quote=False))
+    context = line[len(sentence):].strip()
+    return text, ("<p>" + html.escape(context, quote=False) + "</p>" if context else "")
 
 
 def _explicit_id(section: Section, items: list) -> str:
