@@ -25,7 +25,7 @@ def test_bundled_source_problems_with_line_numbers(project):
     assert "source/ml-micro-learning.md:20:6: warning: looks like copy-pasted math with a doubled token: " \
            "'K=1K=1'" in result.stdout
     assert "    hint: write it once, e.g. 'K=1' or $K=1$" in result.stdout
-    assert result.stderr.strip() == "0 errors, 14 warnings"
+    assert result.stderr.strip() == "0 errors, 15 warnings"
     assert sorted(p.name for p in project.rglob("*") if p.is_file()) == ["ml-micro-learning.md"], "writes nothing"
 
 
@@ -35,7 +35,7 @@ def test_json_format(project):
     assert items[0] == {"file": "source/ml-micro-learning.md", "line": 17, "col": 209, "level": "warning",
                         "code": "math-artefact", "message": "looks like copy-pasted math with a doubled token: 'KK'",
                         "hint": "write it once, e.g. 'K' or $K$"}
-    assert {i["code"] for i in items} == {"math-artefact", "no-answer"}
+    assert {i["code"] for i in items} == {"math-artefact", "no-answer", "label-prompt"}
 
 
 def test_errors_exit_1_and_every_rule_reports(tmp_path, monkeypatch):

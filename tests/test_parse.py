@@ -95,9 +95,9 @@ CASES = [
                 "#### DNN optimizers:\nSGD, Adam, RMSprop.\n",
          E(3, "Ends in a question mark?", "<p>One.</p>"),
          E(5, "Ends in a full stop.", "<p>Two.</p>"),
-         E(7, "Huber Loss:", "<p>Quadratic near zero, linear far away.</p>"),
+         E(7, "Explain Huber Loss.", "<p>Quadratic near zero, linear far away.</p>", question_text="Huber Loss:"),
          E(9, "Upsample the Minority Class", "<p>Repeat rare samples.</p>"),
-         E(11, "DNN optimizers:", "<p>SGD, Adam, RMSprop.</p>")),
+         E(11, "Explain DNN optimizers.", "<p>SGD, Adam, RMSprop.</p>", question_text="DNN optimizers:")),
     case("answer-ends-at-separator-single-or-doubled",
          HEAD + "#### First?\nOne.\n***\n#### Second?\nTwo.\n\n***\n***\n#### Third?\nThree.\n",
          E(3, "First?", "<p>One.</p>"),
@@ -387,7 +387,7 @@ CASES = [
          E(3, "Why spacers?", "<p>A\u00a0B &amp; C.</p>")),
     case("unicode-formulas-and-invisible-function-application",
          HEAD + "#### MSE formula:\nMSE = (1/n) ∑ (y_i − ŷ_i)²\nμ and σ of f\u2061(x)\n",
-         E(3, "MSE formula:", "<p>MSE = (1/n) ∑ (y_i − ŷ_i)²<br>\nμ and σ of f\u2061(x)</p>")),
+         E(3, "Explain MSE formula.", "<p>MSE = (1/n) ∑ (y_i − ŷ_i)²<br>\nμ and σ of f\u2061(x)</p>", question_text="MSE formula:")),
     case("rendered-math-copy-paste-artefacts",
          HEAD + "#### How does KNN behave for large K?\n"
                 "Larger values of KK (e.g., K=50K=50) smooth the boundary.\nWith K=1K=1 it overfits.\n",
@@ -520,3 +520,22 @@ def test_definition_cloze_hides_the_term_and_its_back_reads_on():
     (entry,) = parse_text(source, file=FILE).entries
     assert entry.definition == "The {{c1::t-value}} (or t-statistic) is the ratio of an estimate to its standard error."
     assert entry.definition_context == "<p>Larger means rarer.</p>"  # the back: what follows, not the question again
+
+
+@pytest.mark.parametrize("headings, fronts", [
+    (["Huber Loss:"], ["Explain Huber Loss."]),
+    (["**DNN optimizers:**"], ["Explain <strong>DNN optimizers</strong>."]),
+    (["DNN optimizers:", "DNN optimizers, 2/3", "3/3"],
+     ["Explain DNN optimizers.", "Explain DNN optimizers (part 2 of 3).", "Explain DNN optimizers (part 3 of 3)."]),
+    # headings that already ask, or say more than a label, stay as written
+    (["What is Huber loss?"], ["What is Huber loss?"]),
+    (["Upsample the Minority Class"], ["Upsample the Minority Class"]),
+    (["Recall at 5 = 2/3 of the relevant items?"], ["Recall at 5 = 2/3 of the relevant items?"]),
+    (["Which of these holds: A or B?"], ["Which of these holds: A or B?"]),
+])
+def test_label_only_headings_become_prompts(headings, fronts):
+    source = HEAD + "".join(f"#### {h}\nSome answer {n}.\n" for n, h in enumerate(headings))
+    deck = parse_text(source, file=FILE, lint=True)
+    assert [e.question for e in deck.entries] == fronts
+    assert [e.question_text for e in deck.entries] == [h.replace("**", "") for h in headings]  # identity as written
+    assert sum(n.code == "label-prompt" for n in deck.notices) == sum(a != b for a, b in zip(headings, fronts))

@@ -16,6 +16,7 @@ from mlanki.parse.fields import FieldWriter, inline_markdown, markdown, option_a
 from mlanki.parse.lines import (Line, Para, first_sentence, has_token, items_of, lines_of, raw_text, rewrite_lines,
                                 split_short_answer, strip_line_prefix, without_markers)
 from mlanki.parse.options import OptionReader, Options, plain_options
+from mlanki.parse.prompts import Prompts
 from mlanki.parse.sections import Section, unwrap_details
 from mlanki.syntax import Token, drop_chars, plain_text
 
@@ -36,6 +37,7 @@ class EntryReader:
         self.writer = writer
         self.findings = writer.findings
         self.options = OptionReader(writer)
+        self.prompts = Prompts()
 
     def read(self, section: Section, body: list[Token], topic: str) -> Entry | None:
         """The entry of one question section, or None (a placeholder, or no usable answer)."""
@@ -53,6 +55,11 @@ class EntryReader:
         else:
             question = self.writer.renderer.finish(self.writer.inline_at(section.line, heading_tokens))
             question_md = inline_markdown(heading_tokens)
+        prompt = self.prompts.prompt(question_text, question)
+        if prompt:
+            self.findings.notice(section.line, f"the heading is only a label; the card asks: {prompt}",
+                                 "label-prompt", hint="write the heading as a question to choose the wording")
+            question = prompt
         if stem:
             stem_items = items_of(stem)
             question = question + "\n" + self.writer.html(stem_items)
