@@ -24,6 +24,7 @@ class Settings:
     line_breaks: bool = True
     missing_media: str = "error"        # error | warning
     strict: bool = False
+    math_repair: bool = True             # repair math pasted twice ("KK" -> \(K\)), listed by `mlanki check`
 
     @staticmethod
     def default_deck_name(file: str) -> str:
@@ -67,7 +68,7 @@ def convert(name: str, raw) -> object:
         if not 1 <= value <= 6:
             raise ValueError("a heading level is 1 to 6")
         return value
-    if name in ("line_breaks", "strict"):
+    if name in ("line_breaks", "strict", "math_repair"):
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()

@@ -392,7 +392,7 @@ CASES = [
          HEAD + "#### How does KNN behave for large K?\n"
                 "Larger values of KK (e.g., K=50K=50) smooth the boundary.\nWith K=1K=1 it overfits.\n",
          E(3, "How does KNN behave for large K?",
-           "<p>Larger values of KK (e.g., K=50K=50) smooth the boundary.<br>\nWith K=1K=1 it overfits.</p>")),
+           "<p>Larger values of \\(K\\) (e.g., \\(K=50\\)) smooth the boundary.<br>\nWith \\(K=1\\) it overfits.</p>")),
 ]
 
 
@@ -539,3 +539,25 @@ def test_label_only_headings_become_prompts(headings, fronts):
     assert [e.question for e in deck.entries] == fronts
     assert [e.question_text for e in deck.entries] == [h.replace("**", "") for h in headings]  # identity as written
     assert sum(n.code == "label-prompt" for n in deck.notices) == sum(a != b for a, b in zip(headings, fronts))
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("Standardise XX with μμ and σσ.", "Standardise \\(X\\) with \\(μ\\) and \\(σ\\)."),
+    ("Larger K=50,100,or higherK=50,100,or higher smooths.", "Larger \\(K=50,100,\\text{or higher}\\) smooths."),
+    # ordinary text stays as written
+    ("The KKT conditions hold.", "The KKT conditions hold."),
+    ("An AA battery lasts longer.", "An AA battery lasts longer."),
+    ("ReLU ReLU is the same word twice.", "ReLU ReLU is the same word twice."),
+    ("Use `KK` in code.", "Use <code>KK</code> in code."),
+])
+def test_rendered_math_copy_damage_is_repaired_only_where_clear(line, shown):
+    (entry,) = parse_text(HEAD + f"#### What happens here?\n{line}\n", file=FILE).entries
+    assert entry.answer == f"<p>{shown}</p>"
+
+
+def test_math_repair_can_be_turned_off():
+    from mlanki.settings import Settings
+
+    source = HEAD + "#### How does KNN behave for large K?\nLarger values of KK smooth it.\n"
+    (entry,) = parse_text(source, file=FILE, settings=Settings(math_repair=False)).entries
+    assert entry.answer == "<p>Larger values of KK smooth it.</p>"

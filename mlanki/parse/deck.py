@@ -46,7 +46,7 @@ class DeckParser:
         self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
                                      self.settings.missing_media)
         self.writer = FieldWriter(self.renderer, findings, self.settings.line_breaks)
-        self.reader = EntryReader(self.writer)
+        self.reader = EntryReader(self.writer, self.settings.math_repair)
         findings.lines = text.split("\n") if findings.lint else []  # raw lines only for lint rules
         self.stream = ChunkStream(text, findings, self.cache)
         streamed = self._parse_streaming()

@@ -17,6 +17,7 @@ from mlanki.parse.lines import (Line, Para, first_sentence, has_token, items_of,
                                 split_short_answer, strip_line_prefix, without_markers)
 from mlanki.parse.options import OptionReader, Options, plain_options
 from mlanki.parse.prompts import Prompts
+from mlanki.parse.repair import repair_math
 from mlanki.parse.sections import Section, unwrap_details
 from mlanki.syntax import Token, drop_chars, plain_text
 
@@ -33,8 +34,9 @@ _DIRECT_CHARS = 160  # an "Answer:" line up to this long is a direct answer (bol
 class EntryReader:
     """Reads question sections into entries; problems go to the writer's findings."""
 
-    def __init__(self, writer: FieldWriter) -> None:
+    def __init__(self, writer: FieldWriter, math_repair: bool = True) -> None:
         self.writer = writer
+        self.math_repair = math_repair
         self.findings = writer.findings
         self.options = OptionReader(writer)
         self.prompts = Prompts()
@@ -42,8 +44,10 @@ class EntryReader:
     def read(self, section: Section, body: list[Token], topic: str) -> Entry | None:
         """The entry of one question section, or None (a placeholder, or no usable answer)."""
         stem, body = unwrap_details(body)
-        items = items_of(body)
-        self.findings.lint_lines(items)
+        items, repaired = items_of(body), {}
+        if self.math_repair:
+            items, repaired = repair_math(items, plain_text(section.heading["children"]), self.findings)
+        self.findings.lint_lines(items, repaired)
         explicit_id = _explicit_id(section, items)
         items = [i for i in items if not _id_block(i)]
         if not items:

@@ -84,15 +84,18 @@ def markdown(items: list) -> str:
     return "\n\n".join(parts)
 
 
-def label_only(line: Line) -> str:
-    """The label of a line that is nothing but "Some Label:" (escaped text), else ""."""
+def label_only(line: Line) -> list[Token]:
+    """The tokens of a line that is nothing but "Some Label:" without its colon, else []."""
     tokens = line.tokens
-    if len(tokens) == 1 and tokens[0]["type"] == "text":
-        text = tokens[0]["raw"].strip()
-        m = _LABEL_LINE.match(text)
-        if m and m.end() == len(text) and len(m.group(1).split()) <= 7:
-            return html.escape(m.group(1), quote=False)
-    return ""
+    last = tokens[-1] if tokens else None
+    if not last or last["type"] != "text" or not last["raw"].rstrip().endswith(":"):
+        return []
+    if any(t["type"] not in ("text", "inline_math", "emphasis", "strong", "codespan") for t in tokens):
+        return []
+    m = _LABEL_LINE.match(line.text)
+    if not m or m.end() != len(line.text) or len(m.group(1).split()) > 7:
+        return []
+    return tokens[:-1] + [dict(last, raw=last["raw"].rstrip()[:-1])]
 
 
 def _as_direct(fragment: str) -> str:
@@ -137,8 +140,7 @@ class FieldWriter:
                         if lines:
                             parts.append("<p>" + self.line_join.join(lines) + "</p>")
                             lines = []
-                        self.renderer.location = self.findings.at(line.line)
-                        parts.append('<p class="mlanki-label">' + label + "</p>")
+                        parts.append('<p class="mlanki-label">' + self.inline_at(line.line, label) + "</p>")
                         continue
                     rendered = self.line_html(line)
                     if rendered:

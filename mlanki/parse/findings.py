@@ -36,13 +36,17 @@ class Findings:
         if self.lint:
             self.notices.append(Diagnostic(Location(self.file, line, col), WARNING, message, hint, code))
 
-    def lint_lines(self, items: list) -> None:
-        """The line rules of ``check`` on every prose line of an entry."""
+    def lint_lines(self, items: list, repaired: dict[int, set[str]] | None = None) -> None:
+        """The line rules of ``check`` on every prose line of an entry; doubles already repaired are
+        listed as repairs, not again as artefacts."""
         if not self.lint:
             return
         for line in lines_of(items):
             raw = self.lines[line.line - 1] if 0 < line.line <= len(self.lines) else ""
+            done = (repaired or {}).get(line.line, ())
             for col, code, message, hint in check.line_problems(raw):
+                if code == "math-artefact" and any(f"'{said}'" in message for said in done):
+                    continue
                 self.notice(line.line, message, code, col, hint)
 
     def check_fences(self, tokens: list[Token], chunk: Chunk) -> None:
