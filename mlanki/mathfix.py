@@ -29,6 +29,11 @@ class Repair:
     tex: str
 
 
+def maybe_damaged(text: str) -> bool:
+    """Whether ``text`` holds any double at all (one search for nearly every entry, which has none)."""
+    return bool(DOUBLED_SYMBOL.search(text) or ("=" in text and DOUBLED_FORMULA.search(text)))
+
+
 def repairs(text: str, context: str) -> list[Repair]:
     """The clear doubles in ``text``; ``context`` (the whole entry) is the evidence for single letters."""
     found = [Repair(m.start(), m.end(), m.group(0), _tex(m.group(1))) for m in DOUBLED_FORMULA.finditer(text)]

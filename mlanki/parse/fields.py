@@ -37,6 +37,7 @@ def _markdown() -> _Markdown:
 
 
 _WRAP = {"strong": "**", "emphasis": "*", "mark": "==", "strikethrough": "~~"}
+_MAY_ESCAPE = frozenset("\\`<!&")
 _ESCAPE = re.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]+);|([\\`<!&])")
 
 
@@ -55,7 +56,7 @@ def _inline(tokens: list[Token]) -> str:
             if raw and all(c in "*_" for c in raw):
                 parts.append("".join("\\" + c for c in raw))
             else:
-                parts.append(_ESCAPE.sub(_escaped, raw) if _ESCAPE.search(raw) else raw)
+                parts.append(_ESCAPE.sub(_escaped, raw) if _MAY_ESCAPE.intersection(raw) else raw)
         elif kind in _WRAP:
             parts.append(_WRAP[kind] + _inline(token["children"]) + _WRAP[kind])
         elif kind == "inline_math":

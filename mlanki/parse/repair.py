@@ -15,7 +15,7 @@ from mlanki.syntax import Token
 def repair_math(items: list, heading: str, findings: Findings) -> tuple[list, dict[int, set[str]]]:
     """``items`` with clear doubles replaced by math, and what was repaired on which line."""
     context = heading + " " + " ".join(raw_text(i) for i in items if isinstance(i, Para))
-    if not mathfix.DOUBLED_SYMBOL.search(context) and not mathfix.DOUBLED_FORMULA.search(context):
+    if not mathfix.maybe_damaged(context):
         return items, {}  # nearly every entry: one search instead of a walk over its tokens
     repaired: dict[int, set[str]] = {}
     out = []
