@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mlanki import mathfix
 from mlanki.parse.findings import Findings
-from mlanki.parse.lines import Line, Para, raw_text
+from mlanki.parse.lines import Line, Para, raw_text, rewrite_lines
 from mlanki.syntax import Token
 
 
@@ -18,19 +18,11 @@ def repair_math(items: list, heading: str, findings: Findings) -> tuple[list, di
     if not mathfix.maybe_damaged(context):
         return items, {}  # nearly every entry: one search instead of a walk over its tokens
     repaired: dict[int, set[str]] = {}
-    out = []
-    for item in items:
-        if not isinstance(item, Para):
-            out.append(item)
-            continue
-        lines = []
-        for line in item.lines:
-            tokens = []
-            for token in line.tokens:
-                tokens += _repaired(token, context, line.line, repaired, findings)
-            lines.append(line if len(tokens) == len(line.tokens) else Line(tokens, line.line))
-        out.append(Para(lines))
-    return out, repaired
+
+    def repair(line: Line) -> Line:
+        tokens = [t for token in line.tokens for t in _repaired(token, context, line.line, repaired, findings)]
+        return line if len(tokens) == len(line.tokens) else Line(tokens, line.line)
+    return rewrite_lines(items, repair), repaired
 
 
 def _repaired(token: Token, context: str, line: int, repaired: dict[int, set[str]], findings: Findings) -> list[Token]:
