@@ -5,6 +5,7 @@ next heading or ``***``), render question and answer with mistune's HTML rendere
 genanki basic note per question. No identity, no record, no multiple choice, no sanitising.
 
     python benchmarks/floor.py deck.md deck.apkg
+    python benchmarks/floor.py deck.md deck.apkg 2   # questions are ``##`` headings (# Deck / ## Question)
 """
 
 import sys
@@ -16,7 +17,7 @@ from mistune.core import BlockState
 from mistune.renderers.html import HTMLRenderer
 
 
-def main(source: str, target: str) -> None:
+def main(source: str, target: str, level: str = "4") -> None:
     with open(source, encoding="utf-8") as handle:
         tokens = mistune.create_markdown(renderer=None)(handle.read())
     renderer = HTMLRenderer()
@@ -32,7 +33,7 @@ def main(source: str, target: str) -> None:
     for token in tokens:
         if token["type"] in ("heading", "thematic_break"):
             flush()
-            question = token if token["type"] == "heading" and token["attrs"]["level"] == 4 else None
+            question = token if token["type"] == "heading" and token["attrs"]["level"] == int(level) else None
             body = []
         elif token["type"] != "blank_line":
             body.append(token)
@@ -44,4 +45,4 @@ def main(source: str, target: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(*sys.argv[1:4])

@@ -11,7 +11,12 @@ everything comes from a seeded ``random.Random``, never the clock.
     python benchmarks/generate.py 10000 deck.md            # 10k entries
     python benchmarks/generate.py 10000 deck.md --edit 0.01  # the same, ~1% of answers edited
 
-From Python: ``generate(n)`` -> text, ``edit(text, fraction)`` -> text with ~fraction of answers changed.
+    python benchmarks/generate.py 10000 deck.md --edits 1     # the same, one answer edited
+    python benchmarks/generate.py 2000 deck.md --format deck  # the same entries as ``# Deck`` / ``## Question``
+
+From Python: ``generate(n)`` -> text, ``edit(text, fraction)`` -> text with ~fraction of answers changed,
+``edit(text, count=1)`` -> one answer changed, ``as_deck_format(text)`` -> the common format of
+markdown-anki-decks and most genanki scripts: ``# Deck`` title, ``## Question`` headings, the answer below.
 """
 
 from __future__ import annotations
@@ -163,8 +168,9 @@ def generate(n: int, seed: int = SEED) -> str:
     return "\n".join(out)
 
 
-def edit(text: str, fraction: float = 0.01, seed: int = 1) -> str:
-    """``text`` with the answers of ~``fraction`` of its entries changed (last prose line extended)."""
+def edit(text: str, fraction: float = 0.01, seed: int = 1, count: int | None = None) -> str:
+    """``text`` with the answers of ~``fraction`` of its entries (or exactly ``count``) changed
+    (last prose line extended)."""
     lines = text.split("\n")
     last_prose: list[int] = []  # per entry: index of its last prose line
     in_entry = in_code = False
@@ -181,10 +187,28 @@ def edit(text: str, fraction: float = 0.01, seed: int = 1) -> str:
         elif in_entry and line.strip() and not line.startswith("* "):
             last_prose[-1] = i
     candidates = [i for i in last_prose if i >= 0]
-    count = max(1, round(len(last_prose) * fraction))
+    count = count if count is not None else max(1, round(len(last_prose) * fraction))
     for i in random.Random(seed).sample(candidates, min(count, len(candidates))):
         lines[i] += " This point was revised in a later edition."
     return "\n".join(lines)
+
+
+def as_deck_format(text: str) -> str:
+    """The same entries as ``# Deck`` / ``## Question`` / answer: topics and ``***`` separators dropped,
+    bold title plain (the one format markdown-anki-decks reads)."""
+    out, in_code = [], False
+    for line in text.split("\n"):
+        if line.startswith("```"):
+            in_code = not in_code
+        if not in_code:
+            if line.startswith("***") or line.startswith("## "):
+                continue
+            if line.startswith("# "):
+                line = "# " + line[2:].strip("* ")
+            elif line.startswith("#### "):
+                line = "## " + line[5:]
+        out.append(line)
+    return "\n".join(out)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -193,10 +217,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("out", type=Path, help="Markdown file to write")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--edit", type=float, default=0.0, metavar="FRACTION", help="then edit this fraction of answers")
+    parser.add_argument("--edits", type=int, default=0, metavar="COUNT", help="then edit this many answers")
+    parser.add_argument("--format", choices=["micro", "deck"], default="micro",
+                        help="micro: Micro-Learning skeleton; deck: # Deck / ## Question")
     args = parser.parse_args(argv)
     text = generate(args.n, args.seed)
-    if args.edit:
-        text = edit(text, args.edit)
+    if args.edit or args.edits:
+        text = edit(text, args.edit, count=args.edits or None)
+    if args.format == "deck":
+        text = as_deck_format(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(f"{args.out}: {args.n} entries, {len(text.encode()) / 1e6:.1f} MB", file=sys.stderr)

@@ -42,15 +42,20 @@ TARGETS = {"full/floor": 1.3, "noop/full": 0.10, "edit/full": 0.25}
 
 def run(args: list[str], cwd: Path) -> tuple[float, float]:
     """Run ``python *args`` in a fresh process: (wall seconds, peak RSS in MB). Raises on failure."""
+    return timed([sys.executable, *args], cwd)
+
+
+def timed(argv: list[str], cwd: Path) -> tuple[float, float]:
+    """Run ``argv`` in a fresh process: (wall seconds, peak RSS in MB). Raises on failure."""
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        child = subprocess.Popen([sys.executable, *args], cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=err)
+        child = subprocess.Popen(argv, cwd=cwd, env=ENV, stdout=subprocess.DEVNULL, stderr=err)
         _pid, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - start
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             err.seek(0)
-            raise RuntimeError(f"{' '.join(args)} failed ({child.returncode}):\n{err.read().decode()[-2000:]}")
+            raise RuntimeError(f"{' '.join(argv)} failed ({child.returncode}):\n{err.read().decode()[-2000:]}")
     return wall, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
 
 

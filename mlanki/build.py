@@ -23,7 +23,7 @@ from mlanki import cache
 from mlanki.entries import ERROR, Deck, Diagnostic, Location
 from mlanki.errors import MlankiError, SourceError
 from mlanki.notetypes import NoteType, default_notetypes
-from mlanki.progress import Progress, no_progress
+from mlanki.progress import MATCHING, SAVING, Progress, no_progress
 from mlanki.record import RECORD_NAME, Record, write_atomically
 from mlanki.settings import Settings, load_settings
 from mlanki.sources import display_path, find_sources, read_source
@@ -58,50 +58,88 @@ class DeckResult:
 
 @dataclass
 class BuildResult:
+    """What ``build`` did: one result per deck, and the findings of the build's own checks."""
+
     decks: list[DeckResult] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     up_to_date: bool = False
+    notices: list[str] = field(default_factory=list)  # what identity recovered, repaired or started anew
 
-    def summary(self) -> str:
+    def summary(self, all_topics: bool = False) -> str:
+        """What a person reads after ``mlanki build``: per deck its file, state and notes per topic.
+
+        Counts are notes, as ``mlanki diff`` and Anki's browser count them (each note gives one card).
+        """
         lines = []
         for deck in self.decks:
-            if not deck.written:
-                state = "unchanged"
-            elif deck.previous is None:
-                state = "new"
-            else:
-                state = f"was {deck.previous}" if deck.previous != deck.version else "written, no content change"
-            lines.append(f"{deck.name} {deck.version}: {deck.package} ({state})")
-            for shown, (topic, kinds) in enumerate(deck.counts.items()):
-                if shown == _TOPICS_SHOWN:
-                    rest = list(deck.counts.values())[shown:]
-                    lines.append(f"  ... and {len(rest)} more topics with {sum(sum(k.values()) for k in rest)} cards")
-                    break
+            total = sum(sum(kinds.values()) for kinds in deck.counts.values())
+            lines.append(f"{deck.name} {deck.version}: {deck.package} ({_state(deck)}, {plural(total, 'note')})")
+            topics = list(deck.counts.items())
+            shown = topics if all_topics else topics[:_TOPICS_SHOWN]
+            for topic, kinds in shown:
                 detail = ", ".join(f"{n} {kind}" for kind, n in kinds.items() if n)
-                lines.append(f"  {topic or '(no topic)'}: {sum(kinds.values())} cards ({detail})")
+                lines.append(f"  {topic or '(no topic)'}: {plural(sum(kinds.values()), 'note')} ({detail})")
+            if len(shown) < len(topics):
+                rest = sum(sum(k.values()) for _t, k in topics[len(shown):])
+                lines.append(f"  ... and {plural(len(topics) - len(shown), 'more topic')} with "
+                             f"{plural(rest, 'note')} (-v shows all)")
             if deck.written and deck.previous and (deck.added or deck.changed or deck.retired):
                 lines.append(f"  changes: {deck.added} added, {deck.changed} changed, {deck.retired} retired")
-        warnings = sum(1 for d in self.diagnostics if not d.is_error)
+        lines += [f"note: {notice}" for notice in self.notices]
         if self.up_to_date:
             lines.append("No content change: nothing written.")
-        lines.append(f"{warnings} warning{'s' if warnings != 1 else ''}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What ``mlanki check`` found: every diagnostic, and how many only linting finds."""
+
+    diagnostics: list[Diagnostic]
+    lint_count: int = 0  # findings ``mlanki build`` does not look for (the rest it reports too)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.is_error)
+
+    @property
+    def warnings(self) -> int:
+        return len(self.diagnostics) - self.errors
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 note``, ``2 notes``: no "1 cards" in any message."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _state(deck: DeckResult) -> str:
+    if not deck.written:
+        return "unchanged"
+    if deck.previous is None:
+        return "first release"
+    if deck.previous != deck.version:
+        return f"was {deck.previous}"
+    return f"written, same notes as release {deck.version}"
 
 
 def build(source: str | Path | None = None, output: str | Path | None = None, *, strict: bool | None = None,
           version: str | None = None, allow_field_change: bool = False, settings: Settings | None = None,
           notetypes: dict[str, NoteType] | None = None, now: int | None = None,
-          progress: Progress = no_progress) -> BuildResult:
+          progress: Progress = no_progress, previous: str | Path | None = None) -> BuildResult:
     """Build one .apkg per source file into the output folder; raises MlankiError on bad input.
 
     ``now`` (seconds) stamps notes that changed in this build; by default SOURCE_DATE_EPOCH or the clock.
-    ``progress(step, done, total)`` is told how far the slow steps are.
+    ``progress(step, done, total)`` is told how far the slow steps are. ``previous`` is a released
+    .apkg (mlanki's or another tool's) whose notes' identities the deck takes over.
     """
     settings = settings or load_settings(source=_path(source), output=_path(output), strict=strict)
     notetypes = notetypes or default_notetypes()
     files = _find(settings.source)
+    if settings.package_name and len(files) > 1:
+        raise MlankiError(f"{settings.source}: {len(files)} sources make {len(files)} decks; "
+                          f"an output file ({settings.package_name}.apkg) holds one: give a folder")
     inputs = _inputs(settings, files)
-    key = cache.settings_key(settings, version, allow_field_change,
+    key = cache.settings_key(settings, version, allow_field_change, str(previous or ""),
                              sorted((k, nt.fields_hash, nt.look_hash) for k, nt in notetypes.items()))
     cached = cache.load(settings.output)
     if cache.is_current(cached, key, inputs, record_path_for(settings.source)):
@@ -110,14 +148,17 @@ def build(source: str | Path | None = None, output: str | Path | None = None, *,
     from mlanki.chunks import EntryCache
 
     entries = EntryCache.load(settings.output)
-    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries)
-    result = BuildResult(diagnostics=planned.diagnostics)
+    planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries,
+                         previous=_path(previous))
+    result = BuildResult(diagnostics=planned.diagnostics, notices=planned.notices)
     outputs = []
     for deck, plan in zip(planned.decks, planned.plans):
-        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output, progress)
+        deck_result = _write_deck(deck, plan, notetypes, planned.media, settings.output, progress,
+                                  settings.package_name)
         result.decks.append(deck_result)
         outputs += [deck_result.package, deck_result.latest]
 
+    progress(SAVING, 0, 0)
     _save_if_changed(planned.record_path, planned.record.dumps())
     from mlanki.changelog import render_changelog
 
@@ -138,62 +179,110 @@ class PlannedBuild:
     record: Record
     record_path: Path
     diagnostics: list[Diagnostic]
+    notices: list[str] = field(default_factory=list)
 
 
 def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None = None,
                allow_field_change: bool = False, now: int | None = None,
-               progress: Progress = no_progress, entries: EntryCache | None = None) -> PlannedBuild:
+               progress: Progress = no_progress, entries: EntryCache | None = None,
+               previous: Path | None = None) -> PlannedBuild:
     """Read, parse, validate, map and match every deck; raises SourceError before any write.
 
     ``entries`` is the parse cache of earlier builds: unchanged chunks of a source are reused.
     """
-    from mlanki import check, mapping
-    from mlanki.identity import plan_deck
+    from mlanki import check
 
-    decks, media, diagnostics = read_and_parse(files, settings, progress=progress, entries=entries)
+    decks, media, diagnostics, files_of = read_and_parse(files, settings, progress=progress, entries=entries)
+    progress(MATCHING, 0, 0)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
     record = Record.load(record_path)
+    notices = [f"{display_path(record_path)}:{line}: {message}" for line, message in record.repairs]
+    package = _previous_package(previous, decks)
     now = now if now is not None else clock()
-    plans = [plan_deck(record, deck.name, mapping.notes_for(deck), notetypes, now, version, allow_field_change)
-             for deck in decks]
+    plans = _plan_decks(decks, files_of, settings, record, record_path, notetypes, now, version, allow_field_change,
+                        package, notices)
     _stop_on_errors(diagnostics + [d for plan in plans for d in plan.diagnostics], settings.strict)
-    return PlannedBuild(decks, plans, media, record, record_path, diagnostics)
+    return PlannedBuild(decks, plans, media, record, record_path, diagnostics, notices)
+
+
+def _plan_decks(decks, files_of, settings: Settings, record: Record, record_path: Path, notetypes, now: int,
+                version=None, allow_field_change=False, package=None, notices=None) -> list[Plan]:
+    """Each deck's identity resolved (moved, recovered, adopted), then its notes matched and planned."""
+    from mlanki import mapping
+    from mlanki.deck_identity import resolve
+    from mlanki.identity import plan_deck
+
+    notices = notices if notices is not None else []
+    sources = [deck_source(deck, file, record_path.parent) for deck, file in zip(decks, files_of)]
+    building = {s.key for s in sources}
+    plans = []
+    for deck, (path, file_settings), source in zip(decks, files_of, sources):
+        shown = project_path(path, settings.source)
+        specs = mapping.notes_for(deck, shown)
+        notices += resolve(record, source, specs, record_path.parent, settings.output, building, package)
+        plans.append(plan_deck(record, deck.name, specs, notetypes, now, version, allow_field_change, key=source.key,
+                               path=source.path, source_field=source_field(shown, file_settings.source_url)))
+    return plans
+
+
+def _previous_package(previous: Path | None, decks: list[Deck]):
+    if previous is None:
+        return None
+    from mlanki.released import read_package
+
+    if len(decks) != 1:
+        raise MlankiError(f"--previous {previous}: one package can only continue one deck, and this build has "
+                          f"{len(decks)}; build that deck's source file alone")
+    return read_package(previous)
 
 
 def diff(source: str | Path | None = None, *, settings: Settings | None = None,
-         notetypes: dict[str, NoteType] | None = None) -> list[Plan]:
+         notetypes: dict[str, NoteType] | None = None, progress: Progress = no_progress) -> list[Plan]:
     """What the next ``build`` would change relative to the last release; writes nothing."""
     settings = settings or load_settings(source=_path(source))
-    planned = plan_build(settings, _find(settings.source), notetypes or default_notetypes())
+    planned = plan_build(settings, _find(settings.source), notetypes or default_notetypes(), progress=progress)
     return planned.plans
 
 
 def check_sources(source: str | Path | None = None, *, settings: Settings | None = None) -> list[Diagnostic]:
     """``mlanki check``: every problem the sources have, build errors and lint findings; writes nothing."""
-    from mlanki import check, mapping
-    from mlanki.identity import plan_deck
+    return check_report(source, settings=settings).diagnostics
+
+
+def check_report(source: str | Path | None = None, *, settings: Settings | None = None,
+                 progress: Progress = no_progress) -> CheckResult:
+    """``check_sources`` with the count of findings only linting makes; strict settings make warnings errors."""
+    from mlanki import check
 
     settings = settings or load_settings(source=_path(source))
-    decks, _media, diagnostics = read_and_parse(_find(settings.source), settings, lint=True)
-    diagnostics += check.run_rules(decks, check.BUILD_RULES + check.LINT_RULES)
+    decks, _media, diagnostics, files_of = read_and_parse(_find(settings.source), settings, lint=True,
+                                                          progress=progress)
+    progress(MATCHING, 0, 0)
+    lint = check.run_rules(decks, check.LINT_RULES)
+    diagnostics += check.run_rules(decks, check.BUILD_RULES) + lint
     if not any(d.is_error for d in diagnostics):
-        record = Record.load(record_path_for(settings.source))
-        for deck in decks:
-            plan = plan_deck(record, deck.name, mapping.notes_for(deck), default_notetypes(), clock())
-            diagnostics += plan.diagnostics
-    return sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
+        record_path = record_path_for(settings.source)
+        plans = _plan_decks(decks, files_of, settings, Record.load(record_path), record_path, default_notetypes(),
+                            clock())
+        diagnostics += [d for plan in plans for d in plan.diagnostics]
+    if settings.strict:
+        diagnostics = promoted(diagnostics)
+    ordered = sorted(diagnostics, key=lambda d: (d.location.file, d.location.line, d.location.col))
+    return CheckResult(ordered, len(lint))
 
 
 def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, progress: Progress = no_progress,
-                   entries: EntryCache | None = None) -> tuple[list[Deck], MediaFiles, list[Diagnostic]]:
-    """Read and parse every source; the diagnostics of both steps, sorted by place."""
+                   entries: EntryCache | None = None):
+    """Read and parse every source: (decks, media, diagnostics of both steps, (path, the file's own
+    settings) per deck)."""
+    from mlanki.frontmatter import split_front_matter
     from mlanki.parse import parse_file
     from mlanki.render import MediaFiles
 
     media = MediaFiles(source_root(settings.source))
-    decks, diagnostics = [], []
+    decks, diagnostics, files_of = [], [], []
     for path in files:
         source = read_source(path, display_path(path))
         if source.problem:
@@ -202,7 +291,8 @@ def read_and_parse(files: list[Path], settings: Settings, lint: bool = False, pr
         deck = parse_file(path, source.text, settings, media, lint, progress, entries)
         decks.append(deck)
         diagnostics.extend(deck.diagnostics)
-    return decks, media, diagnostics
+        files_of.append((path, split_front_matter(source.text, str(path), settings)[1]))
+    return decks, media, diagnostics, files_of
 
 
 def clock() -> int:
@@ -221,8 +311,67 @@ def source_root(source: Path) -> Path:
     return source if source.is_dir() else source.parent
 
 
+def project_root(source: Path) -> Path:
+    """The project a source belongs to: the nearest folder above it with setup.cfg or pyproject.toml,
+    else the source folder's parent. Paths are made absolute without resolving symlinks, so a
+    symlinked source folder still reads as where it is linked from."""
+    start = Path(os.path.abspath(source_root(source)))
+    for folder in (start, *start.parents):
+        if (folder / "setup.cfg").is_file() or (folder / "pyproject.toml").is_file():
+            return folder
+    return start.parent
+
+
 def record_path_for(source: Path) -> Path:
-    return source_root(source) / RECORD_NAME
+    """One record per project: the nearest existing record from the source folder up to the project
+    folder, so building one file of a subfolder continues the project's record; else a new one in
+    the source folder."""
+    start = Path(os.path.abspath(source_root(source)))
+    top = project_root(source)
+    for folder in (start, *start.parents):
+        if (folder / RECORD_NAME).is_file():
+            return folder / RECORD_NAME
+        if folder == top:
+            break
+    return start / RECORD_NAME
+
+
+def project_path(path: Path, source: Path) -> str:
+    """A source file as the Source field shows it: relative to the project, with / separators."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return absolute.relative_to(project_root(source)).as_posix()
+    except ValueError:
+        return absolute.name
+
+
+def deck_source(deck: Deck, file, record_dir: Path):
+    """A deck's identity: its front matter's deck_id, else its path relative to the record's folder."""
+    from mlanki.deck_identity import DeckSource
+
+    path, file_settings = file
+    absolute = Path(os.path.abspath(path))
+    try:
+        relative = absolute.relative_to(record_dir).as_posix()
+    except ValueError:
+        relative = absolute.name
+    key = "id:" + file_settings.deck_id if file_settings.deck_id else relative
+    return DeckSource(key, relative, deck.name, slug(deck.name))
+
+
+def source_field(shown: str, url_template: str):
+    """The Source field of a note: ``path:line`` as of the release in which the note last changed,
+    a link to that release's file when the project gives ``source_url``."""
+    import html
+    from urllib.parse import quote
+
+    def field(note) -> str:
+        text = html.escape(f"{shown}:{note.line}" if note.line else shown, quote=False)
+        if not url_template:
+            return text
+        url = url_template.format(path=quote(shown), line=note.line, version=quote(note.version))
+        return f'<a href="{html.escape(url)}">{text}</a>'
+    return field
 
 
 def slug(name: str) -> str:
@@ -240,27 +389,37 @@ def _find(source: Path) -> list[Path]:
     return files
 
 
+PROMOTED = " (a warning; strict makes it an error)"
+
+
+def promoted(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Strict mode: every warning becomes an error that says it was promoted."""
+    return [d if d.is_error else Diagnostic(d.location, ERROR, d.message + PROMOTED, d.hint, d.code)
+            for d in diagnostics]
+
+
 def _stop_on_errors(diagnostics: list[Diagnostic], strict: bool) -> None:
     if strict:
-        diagnostics = [Diagnostic(d.location, ERROR, d.message, d.hint, d.code) for d in diagnostics]
+        diagnostics = promoted(diagnostics)
     if any(d.is_error for d in diagnostics):
         raise SourceError(sorted(diagnostics, key=lambda d: d.location))
 
 
 def _write_deck(deck: Deck, plan: Plan, notetypes: dict[str, NoteType], media: MediaFiles,
-                output: Path, progress: Progress) -> DeckResult:
+                output: Path, progress: Progress, package_name: str | None = None) -> DeckResult:
     from mlanki.package import PackageContent, package_bytes
 
-    name = slug(deck.name)
+    name = package_name or slug(deck.name)
     package = output / f"{name}-{plan.version}.apkg"
     latest = output / f"{name}.apkg"
     description = (deck.description + "\n" if deck.description else "") + \
         f'<p class="mlanki-version">Version {plan.version} · built with mlanki</p>'
     used = sorted({m for e in deck.entries for m in e.media})
     content = PackageContent(
-        deck=deck.name, description=description,
+        deck=deck.name, description=description, deck_key=plan.key,
         notetypes=tuple((nt, plan.notetype_ids[k], plan.notetype_mods[k]) for k, nt in sorted(notetypes.items())),
-        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used))
+        notes=tuple(plan.notes), media=tuple((m, media.files[m]) for m in used),
+        foreign_models=tuple(sorted(plan.foreign_models.items())))
     data = package_bytes(content, progress)
     written = [_write_if_changed(path, data) for path in (package, latest)]
     return DeckResult(deck.name, plan.version, plan.previous, package, latest, _counts(deck, plan),
@@ -296,7 +455,7 @@ def _cached_result(cached: dict) -> BuildResult:
     result = BuildResult(up_to_date=True)
     for d in cached.get("decks", []):
         result.decks.append(DeckResult(d["name"], d["version"], d["version"], Path(d["package"]), Path(d["latest"]),
-                                       d["counts"], written=False))
+                                       {topic: dict(kinds) for topic, kinds in d["counts"]}, written=False))
     result.diagnostics = [Diagnostic(Location(*d["location"]), d["level"], d["message"], d.get("hint", ""),
                                      d.get("code", "")) for d in cached.get("diagnostics", [])]
     return result
@@ -304,8 +463,10 @@ def _cached_result(cached: dict) -> BuildResult:
 
 def _summary(result: BuildResult) -> dict:
     return {
+        # Counts as lists of pairs: the cache is written with sorted keys, and topics keep source order.
         "decks": [{"name": d.name, "version": d.version, "package": str(d.package), "latest": str(d.latest),
-                   "counts": d.counts} for d in result.decks],
+                   "counts": [[topic, list(kinds.items())] for topic, kinds in d.counts.items()]}
+                  for d in result.decks],
         "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
                          "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
     }

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from mlanki.entries import ERROR, Deck, Diagnostic, Location
-from mlanki.mapping import normalise_question
+from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Location
+from mlanki.mapping import normalise_question, scripts
 from mlanki.mathfix import DOUBLED_FORMULA, DOUBLED_SYMBOL
 
 Rule = Callable[[list[Deck]], Iterable[Diagnostic]]
@@ -77,6 +77,23 @@ def line_problems(raw_line: str) -> list[tuple[int, str, str, str]]:
     return [(c, k, m, h) for c, k, m, h, _end in found]
 
 
+_WORD = re.compile(r"\w+")
+
+
+def lookalike_letters(decks: list[Deck]) -> Iterable[Diagnostic]:
+    """A word mixing Latin with Cyrillic or Greek letters is almost always a copied lookalike."""
+    for deck in decks:
+        for entry in deck.entries:
+            for m in _WORD.finditer(entry.question_text):
+                found = scripts(m.group(0)) if not m.group(0).isascii() else set()
+                if len(found) > 1 and "LATIN" in found:
+                    yield Diagnostic(entry.location, WARNING,
+                                     f"'{m.group(0)}' mixes {' and '.join(sorted(found))} letters (a lookalike "
+                                     "character?); identity reads it as Latin", code="lookalike",
+                                     hint="retype the word")
+                    break
+
+
 def notices(decks: list[Deck]) -> Iterable[Diagnostic]:
     """What parsing noticed while linting (text outside cards, math artefacts, delimiters)."""
     for deck in decks:
@@ -84,7 +101,7 @@ def notices(decks: list[Deck]) -> Iterable[Diagnostic]:
 
 
 BUILD_RULES: tuple[Rule, ...] = (duplicate_questions, duplicate_decks, no_questions)
-LINT_RULES: tuple[Rule, ...] = (notices,)
+LINT_RULES: tuple[Rule, ...] = (notices, lookalike_letters)
 
 
 def run_rules(decks: list[Deck], rules: Iterable[Rule]) -> list[Diagnostic]:

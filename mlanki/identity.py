@@ -1,30 +1,31 @@
 """Identity over time: which note each entry is, when it changed, and the deck's version.
 
-Entries are matched to the record: explicit id first, then the exact normalised question, then
-an edited question when the evidence is strong (same answer, similar question, same neighbour).
-Ambiguous cases are reported, never guessed. A note's ``mod`` moves forward exactly when its
-content changes, so Anki's default "update if newer" applies every edit and touches nothing else.
+Entries are matched to the record by ``matching``. A note's ``mod`` moves forward exactly when
+its content changes, so Anki's default "update if newer" applies every edit and touches nothing
+else. New notes get a GUID from the deck's key (its source path or explicit id, never its title)
+and the question; their note id derives from the GUID, never from the clock, so two branches that
+add the same question agree and a merged record has no colliding ids. Versions only move forward.
 """
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import re
-from collections import defaultdict
 from dataclasses import dataclass, field
 
-from mlanki.entries import ERROR, Diagnostic
+from mlanki.entries import Diagnostic
 from mlanki.errors import MlankiError
 from mlanki.mapping import RETIRED_TAG, NoteSpec, retired_fields
+from mlanki.matching import match
 from mlanki.notetypes import NoteType
-from mlanki.record import ACTIVE, RETIRED, Record, RecordedNote, RecordedNoteType, Release
+from mlanki.record import ACTIVE, RETIRED, Record, RecordedDeck, RecordedNote, RecordedNoteType, Release
+from mlanki.record_file import semver_key
 
 FIRST_VERSION = "1.0.0"
 NOTE_ID_STRIDE = 100  # card ids are note id + card ord, so note ids keep this gap
+_NOTE_ID_BASE = 1_500_000_000_000  # note ids look like Anki's (ms since 1970: 2017..2026), so
+_NOTE_ID_SPAN = 300_000_000_000    # a card's "added" date stays plausible in the browser
 _SEMVER = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
-_STOPWORDS = {"what", "is", "are", "the", "a", "an", "of", "in", "to", "for", "and", "or", "how", "does", "do", "which", "why"}
-_MAX_WORD_FANOUT = 50
 
 
 @dataclass(frozen=True)
@@ -43,19 +44,26 @@ class PlannedNote:
 
 @dataclass
 class Plan:
-    """What a build of one deck will write, and what changed since the last release."""
+    """What a build of one deck will write, and what changed since the last release.
+
+    ``explanations`` reach the changelog (learners read it); ``notices`` are for the maintainer only.
+    """
 
     deck: str
     version: str
     previous: str | None
+    key: str = ""
     notes: list[PlannedNote] = field(default_factory=list)
     notetype_mods: dict[str, int] = field(default_factory=dict)
     notetype_ids: dict[str, int] = field(default_factory=dict)
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
+    moved: list[str] = field(default_factory=list)
     explanations: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    foreign_models: dict[str, dict] = field(default_factory=dict)  # adopted notes' own note types, by kind
 
     def describe(self, limit: int = 5) -> str:
         """A few lines: the version step and the questions added, changed and retired."""
@@ -66,7 +74,7 @@ class Plan:
         lines = [f"{self.deck}: {self.previous} -> {self.version} ({len(self.added)} added, "
                  f"{len(self.changed)} changed, {len(self.retired)} retired)"]
         lines += [f"  ! {text}" for text in self.explanations]
-        for mark, questions in (("+", self.added), ("~", self.changed), ("-", self.retired)):
+        for mark, questions in (("+", self.added), ("~", self.changed), (">", self.moved), ("-", self.retired)):
             lines += [f"  {mark} {q}" for q in questions[:limit]]
             if len(questions) > limit:
                 lines.append(f"  {mark} ... and {len(questions) - limit} more")
@@ -74,47 +82,71 @@ class Plan:
 
     @property
     def has_changes(self) -> bool:
-        return bool(self.added or self.changed or self.retired or self.explanations or self.previous is None)
+        return bool(self.added or self.changed or self.moved or self.retired or self.explanations
+                    or self.previous is None)
 
 
 def plan_deck(record: Record, deck: str, specs: list[NoteSpec], notetypes: dict[str, NoteType], now: int,
-              version: str | None = None, allow_field_change: bool = False) -> Plan:
-    """Match ``specs`` to ``record`` and update the record in place; returns the plan to write."""
-    previous = record.version_of(deck)
-    plan = Plan(deck, previous or FIRST_VERSION, previous)
+              version: str | None = None, allow_field_change: bool = False, *, key: str | None = None,
+              path: str = "", source_field=None) -> Plan:
+    """Match ``specs`` to ``record`` and update the record in place; returns the plan to write.
+
+    ``deck`` is the deck's title, ``key`` what identifies it (default: the title); ``path`` its source
+    relative to the record. ``source_field(note)`` gives the Source field from the note's recorded line
+    and version (the line where it stood when it last changed, so a link to that release stays right).
+    """
+    key = key or deck
+    previous = record.version_of(key)
+    plan = Plan(deck, previous or FIRST_VERSION, previous, key=key)
     bump = _plan_notetypes(record, notetypes, now, allow_field_change, plan)
-    recorded = [n for n in record.notes if n.deck == deck]
-    matches = _match(recorded, specs, plan)
+    known = record.decks.get(key)
+    if known and previous and known.name != deck:
+        plan.explanations.append(f"Deck renamed from '{known.name}' to '{deck}'. Anki keeps cards you already "
+                                 f"have in the old deck; move them with Browse → Change Deck (or use mlanki sync).")
+        bump = max(bump, 0)
+    if record.legacy and previous:
+        plan.explanations.append("Rebuilt by a newer mlanki: deck ids no longer depend on the deck's title. "
+                                 "No card changed.")
+        bump = max(bump, 0)
+    recorded = record.notes_of(key)
+    matches = match(recorded, specs, plan.diagnostics)
     if any(d.is_error for d in plan.diagnostics):
         return plan
 
-    next_id = max([now * 1000] + [n.id + NOTE_ID_STRIDE for n in record.notes])
     taken_guids = {n.guid for n in record.notes}
+    taken_ids = {n.id for n in record.notes}
     touched: list[RecordedNote] = []
+    kept: list[tuple[RecordedNote, NoteSpec]] = []
     previous_guid = ""
     for position, spec in enumerate(specs):
         note = matches.get(position)
+        changed_now = True
         if note is None:
-            guid = _fresh_guid(deck, spec, taken_guids)
-            note = RecordedNote(guid=guid, id=next_id, deck=deck, kind=spec.kind, role=spec.role, key=spec.key,
-                                question=spec.entry.question_text, content="", answer=spec.answer_hash,
+            guid = _fresh_guid(key, spec, taken_guids)
+            note = RecordedNote(guid=guid, id=note_id_for(guid, taken_ids), deck=key, kind=spec.kind, role=spec.role,
+                                key=spec.key, question=spec.entry.question_text, content="", answer=spec.answer_hash,
                                 version="", mod=now, topic=spec.entry.topic)
-            next_id += NOTE_ID_STRIDE
             record.notes.append(note)
-            plan.added.append(_label(spec))
+            _add_label(plan.added, spec)
             touched.append(note)
         elif note.content != spec.content_hash or note.status != ACTIVE:
-            plan.changed.append(_label(spec))
+            moved = note.topic != spec.entry.topic and note.answer == spec.answer_hash and note.status == ACTIVE
+            _add_label(plan.moved if moved else plan.changed, spec, f" (to {spec.entry.topic})" if moved else "")
             note.mod = max(now, note.mod + 1)
             note.answer = spec.answer_hash  # the content hash covers the answer: unchanged content, same answer
             touched.append(note)
+        else:
+            changed_now = False
+        if changed_now or not note.line:
+            note.line = spec.entry.location.line
         note.content, note.status = spec.content_hash, ACTIVE
         note.key, note.question, note.topic, note.after = spec.key, spec.entry.question_text, spec.entry.topic, previous_guid
         note.explicit_id = spec.entry.explicit_id or note.explicit_id
         previous_guid = note.guid
-        plan.notes.append(PlannedNote(note.guid, note.id, note.mod, spec.kind, spec.fields, spec.deck, spec.tags))
+        kept.append((note, spec))
 
     matched_guids = {n.guid for n in matches.values()}
+    retired: list[RecordedNote] = []
     for note in recorded:
         if note.guid in matched_guids:
             continue
@@ -123,23 +155,47 @@ def plan_deck(record: Record, deck: str, specs: list[NoteSpec], notetypes: dict[
             note.mod = max(now, note.mod + 1)
             plan.retired.append(note.question)
             touched.append(note)
-        plan.notes.append(PlannedNote(note.guid, note.id, note.mod, note.kind, (), deck, (RETIRED_TAG,), retired=True))
+        retired.append(note)
 
     if plan.added or plan.retired:
         bump = max(bump, 1)
-    elif plan.changed:
+    elif plan.changed or plan.moved:
         bump = max(bump, 0)
-    plan.version = _next_version(previous, bump, version)
+    plan.version = next_version(previous, bump, version, _released(record, key), plan.has_changes)
     for note in touched:
         note.version = plan.version
         if note.status != ACTIVE:
             note.content = _retired_content(note)
-    by_guid = {n.guid: n for n in recorded}
-    plan.notes = [_with_retired_fields(p, by_guid[p.guid]) if p.retired else p for p in plan.notes]
-    if plan.has_changes or version:
-        record.releases.setdefault(deck, []).append(Release(
-            plan.version, _date(now), sorted(plan.added), sorted(plan.changed), sorted(plan.retired), plan.explanations))
+    for note, spec in kept:
+        fields = spec.fields if source_field is None else tuple(
+            (name, source_field(note) if name == "Source" else value) for name, value in spec.fields)
+        kind = spec.kind
+        if note.kind.startswith("foreign-") and note.kind in record.notetypes:
+            kind, fields = note.kind, _foreign_fields(fields, record.notetypes[note.kind].fields)
+            plan.foreign_models[kind] = record.notetypes[note.kind].raw
+        plan.notes.append(PlannedNote(note.guid, note.id, note.mod, kind, fields, spec.deck, spec.tags))
+    for note in retired:
+        if note.kind.startswith("foreign-"):
+            continue  # an adopted note no entry continues: left as the other tool made it
+        plan.notes.append(PlannedNote(note.guid, note.id, note.mod, note.kind, retired_fields(
+            note.kind, note.question, _retired_status(note)), deck, (RETIRED_TAG,), retired=True))
+    record.decks[key] = RecordedDeck(deck, path, len(record.notes_of(key)))
+    if plan.has_changes or (version and version != previous):
+        record.releases.setdefault(key, []).append(Release(
+            plan.version, _date(now), sorted(plan.added), sorted(plan.changed), sorted(plan.retired),
+            plan.explanations, name=deck, moved=sorted(plan.moved)))
     return plan
+
+
+def _foreign_fields(fields, names: list[str]) -> tuple[tuple[str, str], ...]:
+    """An entry's content in an adopted note type's fields: the front in the first, the back in the second."""
+    values = dict(fields)
+    if "Text" in values:  # a cloze entry
+        front, back = values["Text"], values.get("Extra", "")
+    else:
+        front = values.get("Question", "") + ("\n" + values["Options"] if values.get("Options") else "")
+        back = "\n".join(v for v in (values.get("Answer", ""), values.get("Explanation", "")) if v)
+    return tuple((name, (front, back)[i] if i < 2 else "") for i, name in enumerate(names))
 
 
 # -- note types ------------------------------------------------------------------------------------
@@ -174,104 +230,25 @@ def _plan_notetypes(record: Record, notetypes: dict[str, NoteType], now: int, al
     return bump
 
 
-# -- matching ---------------------------------------------------------------------------------------
-def _match(recorded: list[RecordedNote], specs: list[NoteSpec], plan: Plan) -> dict[int, RecordedNote]:
-    """Position in ``specs`` -> recorded note it continues. Ambiguities become error diagnostics."""
-    by_explicit = {n.explicit_id: n for n in recorded if n.explicit_id}
-    by_key = {(n.role, n.key): n for n in recorded}
-    matches: dict[int, RecordedNote] = {}
-    used: set[str] = set()
-    for position, spec in enumerate(specs):
-        note = by_explicit.get(spec.entry.explicit_id) if spec.entry.explicit_id else None
-        if note is None or note.role != spec.role:
-            note = by_key.get((spec.role, spec.key))
-            if note is not None and note.explicit_id and note.explicit_id != spec.entry.explicit_id:
-                note = None  # that note belongs to another explicit id
-        if note is not None and note.guid not in used:
-            matches[position] = note
-            used.add(note.guid)
-    unmatched = [p for p in range(len(specs)) if p not in matches]
-    left = [n for n in recorded if n.guid not in used]
-    if unmatched and left:
-        _match_edited(specs, unmatched, left, matches, plan)
-    return matches
-
-
-def _match_edited(specs, unmatched, left, matches, plan) -> None:
-    """Recognise edited questions: strong evidence or no match; two candidates is an error."""
-    by_answer = defaultdict(list)
-    by_word = defaultdict(list)
-    for note in left:
-        by_answer[(note.role, note.answer)].append(note)
-        for word in _content_words(note.key):
-            by_word[word].append(note)
-    guid_of_position = {p: n.guid for p, n in matches.items()}
-    claims: dict[str, list[int]] = defaultdict(list)
-    chosen: dict[int, RecordedNote] = {}
-    for position in unmatched:
-        spec = specs[position]
-        candidates = {n.guid: n for n in by_answer.get((spec.role, spec.answer_hash), [])}
-        for word in _content_words(spec.key):
-            bucket = by_word.get(word, [])
-            if len(bucket) <= _MAX_WORD_FANOUT:
-                candidates.update((n.guid, n) for n in bucket if n.role == spec.role)
-        neighbour = guid_of_position.get(position - 1, "")
-        scored = sorted(((_evidence(spec, n, neighbour), n.guid, n) for n in candidates.values()), reverse=True)
-        strong = [(score, n) for score, _g, n in scored if score >= 1.0]
-        if not strong:
-            continue
-        if len(strong) > 1 and strong[1][0] >= strong[0][0] - 0.15:
-            others = "; ".join(f"'{n.question}'" for _s, n in strong[:3])
-            plan.diagnostics.append(Diagnostic(spec.entry.location, ERROR,
-                f"cannot tell which earlier question this edited question continues: {others}. Add "
-                f"<!-- mlanki-id: NAME --> to it to decide", code="ambiguous-identity"))
-            continue
-        chosen[position] = strong[0][1]
-        claims[strong[0][1].guid].append(position)
-    for guid, positions in claims.items():
-        if len(positions) > 1:
-            where = ", ".join(str(specs[p].entry.location) for p in positions)
-            for p in positions:
-                plan.diagnostics.append(Diagnostic(specs[p].entry.location, ERROR,
-                    f"several edited questions ({where}) could continue the earlier question "
-                    f"'{chosen[p].question}'. Add <!-- mlanki-id: NAME --> to decide", code="ambiguous-identity"))
-        else:
-            matches[positions[0]] = chosen[positions[0]]
-
-
-def _evidence(spec: NoteSpec, note: RecordedNote, neighbour: str) -> float:
-    """1.0 or more is strong evidence that ``spec`` is ``note`` edited."""
-    if note.kind != spec.kind or note.role != spec.role:
-        return 0.0
-    similarity = max(difflib.SequenceMatcher(None, spec.key, note.key).ratio(), _jaccard(spec.key, note.key))
-    same_answer = note.answer == spec.answer_hash
-    same_neighbour = bool(neighbour) and note.after == neighbour
-    score = similarity / 0.85                      # a typo fix or small rewording alone
-    if same_answer:
-        score = max(score, 0.6 + similarity)       # a rewording that kept its answer
-    if same_neighbour:
-        score = max(score, similarity / 0.6)       # an edit in place, next to the same question
-    return score
-
-
-def _content_words(key: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", key) if w not in _STOPWORDS and len(w) > 2}
-
-
-def _jaccard(a: str, b: str) -> float:
-    wa, wb = _content_words(a), _content_words(b)
-    return len(wa & wb) / len(wa | wb) if wa and wb else 0.0
-
-
-# -- helpers ----------------------------------------------------------------------------------------
-def _fresh_guid(deck: str, spec: NoteSpec, taken: set[str]) -> str:
+# -- ids ----------------------------------------------------------------------------------------------
+def _fresh_guid(deck_key: str, spec: NoteSpec, taken: set[str]) -> str:
     seed = ("id:" + spec.entry.explicit_id) if spec.entry.explicit_id else spec.key
-    guid, n = guid_for(deck, spec.role, seed), 1
-    while guid in taken:
+    guid, n = guid_for(deck_key, spec.role, seed), 1
+    while guid in taken:  # each n gives another hash: this ends as soon as one is free
         n += 1
-        guid = guid_for(deck, spec.role, seed, n)
+        guid = guid_for(deck_key, spec.role, seed, n)
     taken.add(guid)
     return guid
+
+
+def note_id_for(guid: str, taken: set[int]) -> int:
+    """A note id derived from the GUID (the same on every branch), the next free one on a collision."""
+    digest = int.from_bytes(hashlib.sha256(("note-id\x1f" + guid).encode("utf-8")).digest()[:8], "big")
+    note_id = _NOTE_ID_BASE + (digest % (_NOTE_ID_SPAN // NOTE_ID_STRIDE)) * NOTE_ID_STRIDE
+    while note_id in taken:
+        note_id += NOTE_ID_STRIDE
+    taken.add(note_id)
+    return note_id
 
 
 _BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -280,8 +257,10 @@ _BASE91 = ("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 def guid_for(*values) -> str:
     """Anki-style GUID from values: genanki's scheme (first 8 bytes of SHA-256, base91), without
-    importing genanki in commands that never write a package."""
-    number = int.from_bytes(hashlib.sha256("__".join(str(v) for v in values).encode("utf-8")).digest()[:8], "big")
+    importing genanki in commands that never write a package. Text that is not valid UTF-8 (a lone
+    surrogate) is hashed with its code points escaped rather than failing."""
+    text = "__".join(str(v) for v in values).encode("utf-8", "backslashreplace")
+    number = int.from_bytes(hashlib.sha256(text).digest()[:8], "big")
     digits = []
     while number > 0:
         number, digit = divmod(number, len(_BASE91))
@@ -289,10 +268,22 @@ def guid_for(*values) -> str:
     return "".join(reversed(digits))
 
 
-def _next_version(previous: str | None, bump: int, forced: str | None) -> str:
+# -- versions -------------------------------------------------------------------------------------------
+def _released(record: Record, key: str) -> list[str]:
+    return [r.version for r in record.releases.get(key, [])]
+
+
+def next_version(previous: str | None, bump: int, forced: str | None, released: list[str] = (),
+                 changed: bool = True) -> str:
+    """The next version: semver by the kind of change, or ``forced``, which must move forward."""
     if forced:
         if not _SEMVER.match(forced):
-            raise MlankiError(f"--version {forced!r} is not a version like 1.2.3")
+            raise MlankiError(f"--release {forced!r} is not a version like 1.2.3")
+        newest = max(released, key=semver_key, default=None)
+        if newest and (semver_key(forced) < semver_key(newest) or (forced == newest and changed)):
+            listed = ", ".join(sorted(set(released), key=semver_key))
+            raise MlankiError(f"--release {forced} is not newer than the released versions ({listed}); versions only "
+                              f"move forward: give a version after {newest}, or leave --release out")
         return forced
     if previous is None:
         return FIRST_VERSION
@@ -306,20 +297,21 @@ def _next_version(previous: str | None, bump: int, forced: str | None) -> str:
     return f"{major}.{minor}.{patch + 1}"
 
 
-def _with_retired_fields(planned: PlannedNote, note: RecordedNote) -> PlannedNote:
-    status = (f"Retired in version {note.version}: this question was removed from the deck. "
-              "You can delete this card (search: tag:mlanki::retired).")
-    return PlannedNote(planned.guid, planned.note_id, planned.mod, planned.kind,
-                       retired_fields(planned.kind, note.question, status), planned.deck, planned.tags, True)
+# -- retired notes --------------------------------------------------------------------------------------
+def _retired_status(note: RecordedNote) -> str:
+    return (f"Retired in version {note.version}: this question was removed from the deck. Anki keeps it until you "
+            "act: suspend or delete it (Browse, search tag:mlanki::retired).")
 
 
 def _retired_content(note: RecordedNote) -> str:
     return "retired:" + note.version
 
 
-def _label(spec: NoteSpec) -> str:
-    prefix = "definition of: " if spec.role == "definition" else ""
-    return prefix + spec.entry.question_text
+def _add_label(labels: list[str], spec: NoteSpec, suffix: str = "") -> None:
+    """The changelog names entries, not notes: an entry's definition cloze follows its basic note."""
+    label = spec.entry.question_text + suffix
+    if not labels or labels[-1] != label:
+        labels.append(label)
 
 
 def _date(now: int) -> str:

@@ -20,15 +20,57 @@ from mlanki.notetypes import BASIC, CLOZE
 ENTRY = "entry"
 DEFINITION = "definition"
 RETIRED_TAG = "mlanki::retired"
-_INVISIBLE = re.compile("[\u200b-\u200f\u2060-\u2064\ufeff]")
+# Unicode's Default_Ignorable_Code_Point set (soft hyphen, zero-width and bidi controls, variation
+# selectors, tags...): invisible in a card, so never part of what makes two questions different.
+_INVISIBLE = re.compile("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+                        "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+                        "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 _TRAILING = re.compile(r"[\s?.:!;,…]+$")
+_WORD = re.compile(r"\w+")
+# Cyrillic and Greek letters that look like Latin ones, read as Latin inside a word that mixes scripts
+# ("cоnvolution" with a Cyrillic о): a copied lookalike is the same question, not a new note.
+_LOOKALIKES = str.maketrans("асеорхуіјѕԁһӏкмнтвАВСЕНІЈКМНОРЅТХУοαιϲνκτρυχΑΒΕΗΙΚΜΝΟΡΤΥΧΖ",
+                            "aceopxyijsdhlkmhtbABCEHIJKMHOPSTXYoaicvktpuxABEHIKMNOPTYXZ")
+
+
+def scripts(word: str) -> set[str]:
+    """The scripts of a word's letters (LATIN, CYRILLIC, GREEK, ...), from their Unicode names."""
+    found = set()
+    for char in word:
+        if char.isalpha():
+            name = unicodedata.name(char, "")
+            found.add(name.split(" ", 1)[0] if name else "UNKNOWN")
+    return found
+
+
+def _latin_skeleton(match: re.Match) -> str:
+    word = match.group(0)
+    if word.isascii():
+        return word
+    mixed = scripts(word)
+    return word.translate(_LOOKALIKES) if "LATIN" in mixed and len(mixed) > 1 else word
 
 
 @lru_cache(maxsize=1 << 18)  # asked twice per entry (duplicate check, then identity)
 def normalise_question(text: str) -> str:
-    """What identity compares: case, whitespace, invisible characters and end punctuation ignored."""
+    """What identity compares: Unicode compatibility forms (NFKC), case, whitespace, invisible
+    characters, lookalike letters inside a Latin word, and end punctuation ignored."""
     text = _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    text = _WORD.sub(_latin_skeleton, text) if not text.isascii() else text
     return _TRAILING.sub("", " ".join(text.casefold().split()))
+
+
+def content_hash(kind: str, fields, tags) -> str:
+    """Changes exactly when what a learner sees changes (the Source reference does not count)."""
+    shown = [f"{name}\x1f{value}" for name, value in fields if name != "Source"]
+    payload = "\x1e".join([kind, *shown, "\x1d".join(tags)])
+    return hashlib.sha256(payload.encode("utf-8", "backslashreplace")).hexdigest()[:16]
+
+
+def answer_hash(values: dict[str, str]) -> str:
+    """The answer side alone, so a reworded question with the same answer is recognised."""
+    answer = values.get("Options", "") + values.get("Answer", "") + values.get("Explanation", "") + values.get("Text", "")
+    return hashlib.sha256(" ".join(answer.split()).encode("utf-8", "backslashreplace")).hexdigest()[:16]
 
 
 @dataclass(frozen=True)
@@ -49,27 +91,22 @@ class NoteSpec:
 
     @cached_property
     def content_hash(self) -> str:
-        """Changes exactly when what a learner sees changes (the source line number does not count)."""
-        shown = [f"{name}\x1f{value}" for name, value in self.fields if name != "Source"]
-        payload = "\x1e".join([self.kind, *shown, "\x1d".join(self.tags)])
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+        return content_hash(self.kind, self.fields, self.tags)
 
     @cached_property
     def answer_hash(self) -> str:
-        """The answer side alone, so a reworded question with the same answer is recognised."""
-        values = self.field_values
-        answer = values.get("Options", "") + values.get("Answer", "") + values.get("Explanation", "") + values.get("Text", "")
-        return hashlib.sha256(" ".join(answer.split()).encode()).hexdigest()[:16]
+        return answer_hash(self.field_values)
 
 
-def notes_for(deck: Deck) -> list[NoteSpec]:
-    """The notes of a parsed deck, in source order."""
+def notes_for(deck: Deck, source_path: str = "") -> list[NoteSpec]:
+    """The notes of a parsed deck, in source order; ``source_path`` names the file in the Source field
+    (identity later replaces the line with the one recorded for the note's release)."""
     notes: list[NoteSpec] = []
     for entry in deck.entries:
         key = normalise_question(entry.question_text)
         subdeck = f"{deck.name}::{entry.topic}" if entry.topic else deck.name
         tags = _tags(entry)
-        source = str(entry.location)
+        source = html.escape(f"{source_path}:{entry.location.line}" if source_path else str(entry.location), quote=False)
         if entry.cloze:
             fields = (("Text", entry.cloze), ("Extra", ""), ("Topic", entry.topic), ("Source", source), ("Status", ""))
             notes.append(NoteSpec(CLOZE, ENTRY, key, fields, subdeck, tags + ("mlanki::cloze",), entry))

@@ -43,6 +43,22 @@ class PackageContent:
     notetypes: tuple[tuple[NoteType, int, int], ...]  # note type, id, mod
     notes: tuple[PlannedNote, ...]
     media: tuple[tuple[str, Path], ...] = ()
+    deck_key: str = ""  # what identifies the deck (its source path or explicit id); ids derive from it
+    foreign_models: tuple[tuple[str, dict], ...] = ()  # adopted notes' note types (kind, Anki's JSON)
+
+
+class _AdoptedModel:
+    """Another tool's note type, written back exactly as its package had it (same id, fields, mod)."""
+
+    def __init__(self, raw: dict) -> None:
+        self.raw = raw
+        self.model_id = int(raw["id"])
+        self.fields = raw.get("flds", [])
+        self.model_type = genanki.Model.CLOZE if raw.get("type") == 1 else genanki.Model.FRONT_BACK
+        self.sort_field_index = int(raw.get("sortf", 0))
+
+    def to_json(self, timestamp, deck_id):
+        return self.raw
 
 
 class _RecordedModel(genanki.Model):
@@ -62,9 +78,17 @@ class _RecordedModel(genanki.Model):
         return data
 
 
-def deck_id(name: str) -> int:
-    """A deck's id from its name (Anki matches decks by name; the id only has to be stable)."""
-    return (1 << 30) + int(hashlib.sha256(name.encode("utf-8")).hexdigest(), 16) % (1 << 30)
+def deck_id(key: str) -> int:
+    """A deck's id from its key, not its title: stable across renames, so a released package can be
+    told apart by it (Anki itself matches decks by name)."""
+    return (1 << 30) + int(hashlib.sha256(key.encode("utf-8", "backslashreplace")).hexdigest(), 16) % (1 << 30)
+
+
+def _deck_ids(content: PackageContent, names: list[str]) -> dict[str, int]:
+    """Root deck and subdecks: the key, then the subdeck path below the root (``key::Topic``)."""
+    if not content.deck_key:
+        return {name: deck_id(name) for name in names}
+    return {name: deck_id(content.deck_key + name[len(content.deck):]) for name in names}
 
 
 def package_bytes(content: PackageContent, progress: Progress = no_progress) -> bytes:
@@ -82,8 +106,10 @@ def package_bytes(content: PackageContent, progress: Progress = no_progress) -> 
 
 def _write_collection(db_path: str, content: PackageContent, progress: Progress) -> None:
     models = {nt.kind: _RecordedModel(nt, model_id, mod) for nt, model_id, mod in content.notetypes}
+    models.update((kind, _AdoptedModel(raw)) for kind, raw in content.foreign_models)
     deck_names = sorted({content.deck} | {n.deck for n in content.notes})
-    decks = {name: genanki.Deck(deck_id(name), name, content.description if name == content.deck else "")
+    ids = _deck_ids(content, deck_names)
+    decks = {name: genanki.Deck(ids[name], name, content.description if name == content.deck else "")
              for name in deck_names}
     root = decks[content.deck]
     conn = sqlite3.connect(db_path)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from mistune.core import BlockState
@@ -76,7 +77,7 @@ class MediaFiles:
         """The packaged name for ``url`` (relative to ``source_dir``); raises ValueError if unusable."""
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", url) or url.startswith("//"):
             raise ValueError(f"remote image {url!r} is not packaged; it stays a link (download it next to the source to include it)")
-        path = (source_dir / url).resolve()
+        path = (source_dir / unquote(url)).resolve()  # mistune percent-encodes: my%20fig.png, <my fig.png>
         if not path.is_relative_to(self.root.resolve()):
             raise ValueError(f"image {url!r} is outside the source folder; it was not read")
         if not path.is_file():

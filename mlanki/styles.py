@@ -74,6 +74,7 @@ def normalise(tokens: list[Token], style: Style) -> list[Token]:
     """Tokens with every question marked as a heading whose text has no "Q:"/"12." prefix."""
     level = (style.question_level or style.topic_level + 2)
     out: list[Token] = []
+    tokens = list(tokens)  # a paragraph holding two bold questions is split in place
     index = 0
     while index < len(tokens):
         token = tokens[index]
@@ -82,6 +83,11 @@ def normalise(tokens: list[Token], style: Style) -> list[Token]:
             out.append({"type": "thematic_break", "line": token.get("line", 0)})
         elif style.kind == BOLD and (found := _bold_question(token)) is not None:
             question, rest = found
+            cut = _next_bold_question(rest)
+            if cut is not None:  # no blank line before the next bold question: it is still its own card
+                line = token["line"] + 1 + sum(1 for c in rest[:cut + 1] if c["type"] in ("softbreak", "linebreak"))
+                tokens.insert(index + 1, {"type": "paragraph", "children": rest[cut + 1:], "line": line})
+                rest = rest[:cut]
             out.append(_heading(question, level, token))
             if rest:
                 out.append({"type": "paragraph", "children": rest, "line": token["line"] + 1})
@@ -165,6 +171,15 @@ def _bold_question(token: Token) -> tuple[list[Token], list[Token]] | None:
     if "?" not in text and strip_symbols(text) == text:
         return None  # neither a question mark nor a difficulty mark such as ⭐️
     return line[0]["children"], children[cut + 1:]
+
+
+def _next_bold_question(children: list[Token]) -> int | None:
+    """The index of the line break after which a later line of the paragraph is a bold question."""
+    for index, child in enumerate(children):
+        if child["type"] in ("softbreak", "linebreak") and \
+                _bold_question({"type": "paragraph", "children": children[index + 1:]}) is not None:
+            return index
+    return None
 
 
 def _list_question(token: Token, following: Token | None) -> tuple[list[Token], list[Token]] | None:

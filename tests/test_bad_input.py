@@ -27,9 +27,9 @@ INVALID = [
      "source/deck.md:3: error: front matter: expected ',' or ']', but got '<stream end>'"),
     ("unknown-setting", b"---\nmlanki:\n  colour: blue\n---\n" + GOOD.encode(),
      "source/deck.md:2: error: front matter: unknown mlanki setting 'colour'; known: topic_level, "
-     "question_level, question_style, line_breaks, missing_media"),
+     "question_level, question_style, line_breaks, missing_media, source_url, deck_id"),
     ("bad-setting-value", b"---\nmlanki:\n  topic_level: 9\n---\n" + GOOD.encode(),
-     "source/deck.md:2: error: front matter: topic_level: a heading level is 1 to 6"),
+     "source/deck.md:2: error: front matter: topic_level: expected a heading level 1 to 6"),
     ("duplicate", (GOOD + "***\n#### what is 2+2\nStill four.\n").encode(),
      "source/deck.md:6: error: duplicate question (also at source/deck.md:3): what is 2+2"),
     ("unclosed-fence", (GOOD + "\n#### Show code?\n```python\nx = 1\n").encode(),
@@ -73,7 +73,7 @@ def test_200_levels_of_nested_lists_build(project):
     Path("source/deck.md").write_text(GOOD + "\n#### How deep?\n" + nested, encoding="utf-8")
     result = run_build()
     assert result.exit_code == 0, result.output
-    assert "T: 2 cards (2 basic)" in result.stdout
+    assert "T: 2 notes (2 basic)" in result.stdout
 
 
 def test_ten_megabyte_file_builds(project):
@@ -83,7 +83,7 @@ def test_ten_megabyte_file_builds(project):
     assert Path("source/deck.md").stat().st_size > 10_000_000
     result = run_build()
     assert result.exit_code == 0, result.output
-    assert "T: 1050 cards (1050 basic)" in result.stdout
+    assert "T: 1050 notes (1050 basic)" in result.stdout
 
 
 def test_unwritable_output_is_a_clean_error(project):

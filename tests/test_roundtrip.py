@@ -1,15 +1,145 @@
-"""The bundled source, built and imported by the real Anki engine: what a learner gets."""
+"""The bundled source, built and imported by the real Anki engine: what a learner gets.
+
+The first tests check the live ``source/`` by properties only (it builds, Anki imports it, every
+entry becomes a note in its topic's subdeck, the conventions it uses are recognised), so a
+maintainer who edits ``source/`` breaks none of them. The exact-content tests below them use the
+frozen copy in ``tests/fixtures/`` (the ``project`` fixture).
+"""
 
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
 from anki_support import fresh_collection, import_package, rendered, snapshot
-from conftest import FIXED_NOW
+from conftest import FIXED_NOW, LIVE_SOURCE
 from mlanki.build import build
+from mlanki.entries import Deck
 
+# -- the live source/, by properties -------------------------------------------------------------------
+_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+
+
+def question_heading_lines(text: str) -> set[int]:
+    """Lines of headings below a topic (## outside a Contact section) that have a body: the entries.
+
+    Written from the README's description of the Micro-Learning convention, independently of the parser.
+    """
+    lines = text.split("\n")
+    found, topic, fence = set(), None, False
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("```"):
+            fence = not fence
+        m = None if fence else _HEADING.match(line)
+        if not m:
+            continue
+        level = len(m.group(1))
+        if level <= 2:
+            topic = None if level == 1 or "contact" in m.group(2).lower() else m.group(2)
+            continue
+        if topic is None:
+            continue
+        body = [line for line in body_of(lines, number) if line.strip() not in ("", "***", "---", "* * *")]
+        if body:
+            found.add(number)
+    return found
+
+
+def body_of(lines: list[str], heading_line: int) -> list[str]:
+    """The source lines after a heading (1-based line number) up to the next heading."""
+    body = []
+    for later in lines[heading_line:]:
+        if _HEADING.match(later):
+            break
+        body.append(later)
+    return body
+
+
+@pytest.fixture
+def live(tmp_path, monkeypatch):
+    """A copy of the repository's source/ folder as it is now (with its record), as the working folder."""
+    shutil.copytree(LIVE_SOURCE, tmp_path / "source")
+    monkeypatch.chdir(tmp_path)
+    result = build(now=FIXED_NOW)
+    from mlanki.api import parse_all
+
+    return result, parse_all("source")
+
+
+def test_live_source_builds_without_errors(live):
+    result, decks = live
+    assert result.decks and not any(d.is_error for d in result.diagnostics)
+    for deck in result.decks:
+        assert deck.package.is_file() and deck.latest.read_bytes() == deck.package.read_bytes()
+    assert sum(len(d.entries) for d in decks) > 0
+
+
+def test_every_question_heading_of_the_live_source_is_an_entry_or_reported(live):
+    """A question heading with a body gives an entry; one that cannot (no answer) is reported at its line."""
+    _result, decks = live
+    for deck in decks:
+        path = LIVE_SOURCE / deck.location.file.split("/", 1)[1]
+        expected = question_heading_lines(path.read_text(encoding="utf-8"))
+        entries = {e.location.line for e in deck.entries}
+        reported = {d.location.line for d in deck.diagnostics}
+        assert entries <= expected
+        assert expected - entries <= reported, "a question that gives no card is never silent"
+
+
+def notes_expected(deck: Deck) -> tuple[int, int]:
+    basic = sum(1 for e in deck.entries if not e.cloze)
+    cloze = sum(1 for e in deck.entries if e.cloze) + sum(1 for e in deck.entries if e.definition)
+    return basic, cloze
+
+
+def test_anki_imports_every_entry_of_the_live_source_into_its_topic(live, tmp_path):
+    result, decks = live
+    for deck_result, deck in zip(result.decks, decks):
+        col = fresh_collection(tmp_path)
+        try:
+            import_package(col, deck_result.latest)
+            seen = snapshot(col)
+            kinds = [n.notetype for n in seen.notes]
+            assert (kinds.count("mlanki Basic"), kinds.count("mlanki Cloze")) == notes_expected(deck)
+            assert all(n.card_count >= 1 for n in seen.notes)
+            questions = {n.fields["Question"] for n in seen.notes if n.notetype == "mlanki Basic"}
+            assert questions == {e.question for e in deck.entries if not e.cloze}
+            for note in seen.notes:
+                (subdeck,) = note.decks
+                assert subdeck == f"{deck.name}::{note.fields['Topic']}"
+            assert {f"{deck.name}::{t}" for t in deck.topics} <= set(seen.decks)
+        finally:
+            col.close()
+
+
+def test_multiple_choice_and_definitions_of_the_live_source_are_recognised(live, tmp_path):
+    result, decks = live
+    for deck_result, deck in zip(result.decks, decks):
+        text = (LIVE_SOURCE / deck.location.file.split("/", 1)[1]).read_text(encoding="utf-8").split("\n")
+        col = fresh_collection(tmp_path)
+        try:
+            import_package(col, deck_result.latest)
+            notes = snapshot(col).notes
+            for entry in deck.entries:
+                states_answer = any("correct answer is" in line.lower() for line in body_of(text, entry.location.line))
+                if entry.options:
+                    assert len(entry.options) >= 2
+                    if states_answer:
+                        assert entry.correct is not None, f"{entry.location}: stated answer not found"
+                        (note,) = [n for n in notes if n.fields.get("Question") == entry.question]
+                        ((_front, back),) = rendered(col, note.id)
+                        assert back.count('class="mlanki-correct"') == 1
+            clozes = [n.fields["Text"] for n in notes if n.notetype == "mlanki Cloze"]
+            for entry in deck.entries:
+                if entry.definition:
+                    assert entry.definition in clozes and entry.definition.startswith("{{c1::")
+        finally:
+            col.close()
+
+
+# -- the frozen fixture, exactly ------------------------------------------------------------------------
 DECK = "Machine Learning Micro-Learning"
 TOPICS = ("General Machine Learning", "Deep Learning", "Generative Models")
 

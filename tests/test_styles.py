@@ -492,9 +492,9 @@ def test_front_matter_error_messages():
                       "# Notes\n## Basics\n#### Why?\nBecause.\n", file=FILE)
     assert [str(d) for d in deck.diagnostics] == [
         "x.md:2: error: front matter: question_style: expected one of auto, heading, bold, list",
-        "x.md:2: error: front matter: question_level: a heading level is 1 to 6",
+        "x.md:2: error: front matter: question_level: expected a heading level 1 to 6 or auto",
         "x.md:2: error: front matter: unknown mlanki setting 'colour'; known: topic_level, question_level, "
-        "question_style, line_breaks, missing_media",
+        "question_style, line_breaks, missing_media, source_url, deck_id",
     ]
 
 

@@ -139,9 +139,11 @@ def test_versions_follow_the_kind_of_change(releases):
     v2_section = changelog.split("### 1.1.0")[1].split("### 1.0.0")[0]
     assert "Added (1):\n- What is early stopping?" in v2_section
     assert "Retired (1):\n- What is a confusion matrix?" in v2_section
+    changed_part = v2_section.split("Changed (4):")[1].split("Moved")[0]
     for changed in ("What is dropout used for?", "Which issue is batch normalization meant to address?",
-                    "What does the learning rate control?", "What is an autoencoder?"):
-        assert f"- {changed}" in v2_section.split("Changed")[1].split("Retired")[0]
+                    "What does the learning rate control?", "Which optimizer keeps a moving average of squared gradients?"):
+        assert f"- {changed}" in changed_part
+    assert "Moved (1):\n- What is an autoencoder? (to Basics)" in v2_section, "a moved entry is one move, not 2 changes"
 
 
 def test_v2_updates_every_card_in_place_and_keeps_review_history(releases, tmp_path):

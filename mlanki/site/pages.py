@@ -1,0 +1,171 @@
+"""The HTML pages: jinja2 templates over a deck's cards, split into pages of a fixed number of cards."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from mlanki.site.cards import KINDS, Card, DeckView
+
+_DECK_HEADING = re.compile(r"^## (.+)$", re.M)
+_VERSION_LINE = re.compile(r'<p class="mlanki-version">.*?</p>')   # the index shows the version in the heading
+
+
+@dataclass
+class DeckPages:
+    """One deck laid out as pages: each page a list of (topic, cards, continued from the previous page)."""
+
+    slug: str
+    view: DeckView
+    version: str
+    downloads: list[tuple[str, str]]   # (version or "latest", path from the site root)
+    changelog: str                     # this deck's changelog section, Markdown
+    page_size: int
+    pages: list[list[tuple[str, list[Card], bool]]] = field(init=False)
+    topic_ids: dict[str, str] = field(init=False)   # unique even when two topics' names slug alike
+
+    def __post_init__(self) -> None:
+        self.topic_ids = {}
+        for topic, _cards in self.view.topics():
+            base = "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic.casefold()).strip("-") or "none")
+            ids, n = set(self.topic_ids.values()), 1
+            while (base if n == 1 else f"{base}-{n}") in ids:
+                n += 1
+            self.topic_ids[topic] = base if n == 1 else f"{base}-{n}"
+        self.pages = [[]]
+        room = self.page_size
+        for topic, cards in self.view.topics():
+            continued = False
+            while cards:
+                if room == 0:
+                    self.pages.append([])
+                    room = self.page_size
+                taken, cards = cards[:room], cards[room:]
+                self.pages[-1].append((topic, taken, continued))
+                room -= len(taken)
+                continued = True
+
+    @property
+    def name(self) -> str:
+        return self.view.name
+
+    @property
+    def card_count(self) -> int:
+        return len(self.view.cards)
+
+    @property
+    def page_count(self) -> int:
+        return len(self.pages)
+
+    def topic_id(self, topic: str) -> str:
+        return self.topic_ids[topic]
+
+    @staticmethod
+    def href(number: int) -> str:
+        return "index.html" if number == 1 else f"page-{number}.html"
+
+    def numbered(self):
+        return enumerate(self.pages, start=1)
+
+    def toc(self) -> list[tuple[str, int, str]]:
+        """(topic, cards, link to where it starts) for every topic."""
+        starts, counts = {}, {}
+        for number, page in self.numbered():
+            for topic, cards, _continued in page:
+                starts.setdefault(topic, f"{self.href(number)}#{self.topic_id(topic)}")
+                counts[topic] = counts.get(topic, 0) + len(cards)
+        return [(topic, counts[topic], starts[topic]) for topic in starts]
+
+    def counts(self) -> list[tuple[str, dict[str, int]]]:
+        """Cards per topic and kind, for the index page."""
+        table = []
+        for topic, cards in self.view.topics():
+            kinds = {kind: sum(1 for c in cards if c.kind == kind) for kind in KINDS}
+            table.append((topic, kinds))
+        return table
+
+
+
+
+def pager(current: int, total: int) -> list[int | None]:
+    """Page numbers to link: the first, the last and two either side of the current one; None marks a gap."""
+    shown = sorted({1, total, *range(max(1, current - 2), min(total, current + 2) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and number - out[-1] > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+def changelog_of(changelog: str, deck: str) -> str:
+    """The ``## deck`` section of CHANGELOG.md, without its heading."""
+    sections = _DECK_HEADING.split(changelog)
+    for name, body in zip(sections[1::2], sections[2::2]):
+        if name.strip() == deck:
+            return body.strip()
+    return ""
+
+
+def write_deck(folder: Path, deck: DeckPages, math: bool) -> None:
+    template = _env().get_template("deck.html.j2")
+    css = "\n".join(deck.view.css[key] for key in sorted(deck.view.css))
+    toc = deck.toc()
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, page in deck.numbered():
+        page_math = any(card.has_math for _topic, cards, _c in page for card in cards)
+        html = template.render(deck=deck, page=page, number=number, pager=pager(number, deck.page_count), toc=toc,
+                               css=css, math=page_math and math, tex_note=page_math and not math,
+                               topic_id=deck.topic_id, source_link=source_link)
+        (folder / deck.href(number)).write_text(html, encoding="utf-8")
+    if deck.page_count > 1:
+        _write_search_index(folder / "search.js", deck)
+
+
+def _write_search_index(path: Path, deck: DeckPages) -> None:
+    """Every card's text for a search across pages; a script, since a file:// page may not fetch() JSON."""
+    rows = [[number, f"c{card.id}", card.label, card.text] for number, page in deck.numbered()
+            for _topic, cards, _continued in page for card in cards]
+    path.write_text("window.mlankiSearch = " + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n",
+                    encoding="utf-8")
+
+
+def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
+    import mistune
+    import nh3
+
+    markdown = mistune.create_markdown(escape=True)
+    html = _env().get_template("index.html.j2").render(
+        decks=decks, describe=lambda d: nh3.clean(_VERSION_LINE.sub("", d.view.description)),
+        changelog=lambda d, level: markdown(_demote(d.changelog, level)) if d.changelog else "",
+        has_changelog=bool(changelog.strip()))
+    (site / "index.html").write_text(html, encoding="utf-8")
+
+
+_HREF = re.compile(r"""<a\b[^>]*\bhref=["'](https?://[^"']+)["']""", re.I)
+
+
+def source_link(source: str) -> str | None:
+    """The web address a card's Source field links to (``source_url`` set), or None for a plain path."""
+    import html
+
+    if source.startswith(("https://", "http://")):
+        return source
+    match = _HREF.search(source)
+    return html.unescape(match[1]) if match else None
+
+
+def _demote(markdown: str, level: int) -> str:
+    """Changelog ``### version`` headings become ``level`` headings, under the page's "Changelog" heading."""
+    return re.sub(r"^### ", "#" * level + " ", markdown, flags=re.M)
+
+
+@lru_cache(maxsize=1)
+def _env():
+    import jinja2
+
+    return jinja2.Environment(loader=jinja2.PackageLoader("mlanki.site", "templates"), autoescape=True,
+                              trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
