@@ -75,8 +75,8 @@ def code_fingerprint() -> str:
 
         digest = hashlib.sha256(__version__.encode())
         package = Path(__file__).parent
-        for path in sorted([*package.glob("*.py"), *package.glob("templates/*")]):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        for path in sorted([*package.rglob("*.py"), *package.glob("templates/*")]):
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
         _FINGERPRINT = digest.hexdigest()
     return _FINGERPRINT
 

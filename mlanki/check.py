@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 
 from mlanki.entries import ERROR, WARNING, Deck, Diagnostic, Location
 from mlanki.mapping import normalise_question, scripts
+from mlanki.mathfix import DOUBLED_FORMULA, DOUBLED_SYMBOL
 
 Rule = Callable[[list[Deck]], Iterable[Diagnostic]]
 MAX_CLOZE_NUMBER = 100  # card ids are note id + card ord, and note ids are 100 apart (identity)
@@ -123,8 +124,6 @@ def no_questions(decks: list[Deck]) -> Iterable[Diagnostic]:
 
 
 # -- line rules: ``parse`` runs these on every prose line when linting -------------------------------
-_DOUBLED_SYMBOL = re.compile(r"(?<![\w])([A-Za-z\u0370-\u03ff])\1(?![\w])")
-_DOUBLED_FORMULA = re.compile(r"(?<![\w=])([A-Za-z\u0370-\u03ff][^\s=]{0,12}=[^\n]{1,40}?)\1")
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
 
 
@@ -132,7 +131,7 @@ def line_problems(raw_line: str) -> list[tuple[int, str, str, str]]:
     """Findings on one source line of prose: (column, code, message, hint)."""
     line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw_line)
     found = []
-    for m in sorted([*_DOUBLED_FORMULA.finditer(line), *_DOUBLED_SYMBOL.finditer(line)], key=lambda m: m.start()):
+    for m in sorted([*DOUBLED_FORMULA.finditer(line), *DOUBLED_SYMBOL.finditer(line)], key=lambda m: m.start()):
         if any(m.start() < end for _c, _k, _m, _h, end in found):
             continue  # inside a formula already reported
         token = m.group(1)

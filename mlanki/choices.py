@@ -129,3 +129,61 @@ def find_correct(text: str, options: list[str]) -> CorrectAnswer | None:
 
 def _normal(text: str) -> str:
     return " ".join(text.casefold().strip(" .!\"'“”").split())
+
+
+# -- when no sentence states the answer ---------------------------------------------------------
+_TRUE_FALSE = re.compile(r"^\W*(?:true\s+or\s+false|true\s*/\s*false)\b", re.IGNORECASE)
+_VERDICT = re.compile(r"^\W*(true|false)\b\W*", re.IGNORECASE)
+_CHOOSE = re.compile(r"\bwhich\b|\bfollowing\b|\b(?:select|choose|pick)\b|\btrue\s+or\s+false\b", re.IGNORECASE)
+_OPTION_MENTION = re.compile(r"\boption\s+\(?([A-Ha-h]|\d)\b\)?", re.IGNORECASE)
+_PARENTHETICAL = re.compile(r"\s*\([^)]*\)")
+_WORD = re.compile(r"[a-z0-9]+")
+TRUE_FALSE = ("True", "False")
+
+
+def is_true_false(question: str) -> bool:
+    """"True or False: ..." questions: a two-option choice."""
+    return bool(_TRUE_FALSE.match(question))
+
+
+def verdict(text: str) -> tuple[int, int] | None:
+    """(index into ``TRUE_FALSE``, length of the verdict prefix) when ``text`` opens with True or False."""
+    m = _VERDICT.match(text)
+    return (0 if m.group(1).lower() == "true" else 1, m.end()) if m else None
+
+
+def asks_to_choose(question: str) -> bool:
+    """The question asks to pick among options ("Which ...", "... of the following", "Select ...")."""
+    return bool(_CHOOSE.search(question))
+
+
+def named_options(text: str, options: list[str]) -> list[int]:
+    """Options an explanation names, matched tolerantly (case, plural, hyphens, "option a", "(option C)").
+
+    An option named only inside a longer option that is also named ("Gradient Descent" inside
+    "Stochastic Gradient Descent") does not count. Used only when no sentence states the answer.
+    """
+    said = " " + " ".join(_words(text)) + " "
+    found: dict[int, str] = {}
+    for m in _OPTION_MENTION.finditer(text):
+        value = m.group(1)
+        index = int(value) - 1 if value.isdigit() else ord(value.upper()) - ord("A")
+        if 0 <= index < len(options):
+            found[index] = ""
+    for index, option in enumerate(options):
+        for variant in dict.fromkeys((option, _PARENTHETICAL.sub("", option))):
+            words = " ".join(_words(variant))
+            if len(words) >= 2 and f" {words} " in said:
+                found.setdefault(index, words)
+    phrases = {i: w for i, w in found.items() if w}
+    for index, words in phrases.items():
+        longer = [w for j, w in phrases.items() if j != index and f" {words} " in f" {w} "]
+        if longer and all(said.count(f" {words} ") <= said.count(f" {w} ") for w in longer):
+            found.pop(index, None)
+    return sorted(found)
+
+
+def _words(text: str) -> list[str]:
+    """Words for tolerant matching: lower case, hyphens as spaces, a plural "s" dropped."""
+    words = _WORD.findall(text.casefold().replace("-", " "))
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]

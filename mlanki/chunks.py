@@ -133,13 +133,22 @@ def _decode(data: dict) -> tuple:
     return line, entry, diagnostics, media
 
 
-_TEXT_FIELDS = ("question", "question_text", "answer", "explanation", "topic", "cloze", "definition", "explicit_id")
+_TUPLE_FIELDS = ("options", "options_md", "media")
+
+
+def _text_fields() -> tuple[str, ...]:
+    """Every text field of an entry: a field added to ``Entry`` is cached without another edit here."""
+    from dataclasses import fields
+
+    from mlanki.entries import Entry
+
+    return tuple(f.name for f in fields(Entry) if f.name not in _TUPLE_FIELDS + ("location", "correct"))
 
 
 def _entry_data(entry) -> dict:
-    data = {name: getattr(entry, name) for name in _TEXT_FIELDS}
-    data.update(location=_location_data(entry.location), options=list(entry.options), correct=entry.correct,
-                media=list(entry.media))
+    data = {name: getattr(entry, name) for name in _text_fields()}
+    data.update({name: list(getattr(entry, name)) for name in _TUPLE_FIELDS})
+    data.update(location=_location_data(entry.location), correct=entry.correct)
     return data
 
 
@@ -147,11 +156,10 @@ def _entry(data: dict):
     from mlanki.entries import Entry
 
     correct = data["correct"]
-    return Entry(**{name: _typed(data[name], str) for name in _TEXT_FIELDS},
+    return Entry(**{name: _typed(data[name], str) for name in _text_fields()},
+                 **{name: tuple(_typed(v, str) for v in _typed(data[name], list)) for name in _TUPLE_FIELDS},
                  location=_location(data["location"]),
-                 options=tuple(_typed(o, str) for o in _typed(data["options"], list)),
-                 correct=None if correct is None else _typed(correct, int),
-                 media=tuple(_typed(m, str) for m in _typed(data["media"], list)))
+                 correct=None if correct is None else _typed(correct, int))
 
 
 def _diagnostic_data(diagnostic) -> dict:

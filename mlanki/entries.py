@@ -56,6 +56,7 @@ class Entry:
     ``correct`` the 0-based index of the stated correct one. ``cloze`` holds the text of an entry
     written with explicit cloze markup (it becomes a cloze note instead of a basic one);
     ``definition`` the cloze text made from a "What is X?" entry (an extra note beside the basic one).
+    The ``*_md`` fields hold the same parts as the author's Markdown, for exporters other than Anki.
     """
 
     question: str
@@ -70,6 +71,11 @@ class Entry:
     definition: str = ""
     explicit_id: str = ""
     media: tuple[str, ...] = ()
+    question_md: str = ""
+    options_md: tuple[str, ...] = ()
+    answer_md: str = ""
+    explanation_md: str = ""
+    definition_context: str = ""  # the back of the definition cloze: the rest of the defining line
 
     @property
     def is_multiple_choice(self) -> bool:

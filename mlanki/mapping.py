@@ -119,7 +119,7 @@ def notes_for(deck: Deck, source_path: str = "") -> list[NoteSpec]:
         kind_tags = ("mlanki::multiple-choice",) if entry.options else ()
         notes.append(NoteSpec(BASIC, ENTRY, key, fields, subdeck, tags + kind_tags, entry))
         if entry.definition:
-            fields = (("Text", entry.definition), ("Extra", entry.question), ("Topic", topic),
+            fields = (("Text", entry.definition), ("Extra", entry.definition_context), ("Topic", topic),
                       ("Source", source), ("Status", ""))
             notes.append(NoteSpec(CLOZE, DEFINITION, key, fields, subdeck, tags + ("mlanki::definition",), entry))
     return notes

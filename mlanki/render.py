@@ -272,7 +272,12 @@ class CardRenderer(HTMLRenderer):
     def image(self, text: str, url: str, title: str | None = None) -> str:
         if _REMOTE.match(url):
             return remote_image_link(url, html.unescape(re.sub(r"<[^>]*>", "", text)))
-        return super().image(text, self._media_name(url) or url, title)
+        name = self._media_name(url)
+        if not name:
+            # Built with missing_media = warning: say so on the card instead of a broken-image icon.
+            what = html.escape(text or url, quote=False)
+            return f'<span class="mlanki-missing">image missing: {what}</span>'
+        return super().image(text, name, title)
 
     def link(self, text: str, url: str, title: str | None = None) -> str:
         # In-page anchors (tables of contents, "back to top") lead nowhere on a card.

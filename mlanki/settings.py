@@ -34,6 +34,7 @@ class Settings:
     line_breaks: bool = True
     missing_media: str = "error"        # error | warning
     strict: bool = False
+    math_repair: bool = True             # repair math pasted twice ("KK" -> \(K\)), listed by `mlanki check`
     package_name: str | None = None     # "-o mydeck.apkg": the package's file name without .apkg
     source_url: str = ""                # link for the Source field: a URL with {path}, {line}, {version}
     deck_id: str = ""                   # front matter only: what identifies a deck, instead of its path
@@ -101,7 +102,7 @@ PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "m
 _URL_FIELDS = {"path", "line", "version"}
 _CHOICES = {"question_style": ("auto", "heading", "bold", "list"), "missing_media": ("error", "warning")}
 _FILE_KEYS = ("source", "output", "topic_level", "question_level", "question_style", "line_breaks",
-              "missing_media", "strict", "source_url")
+              "missing_media", "strict", "source_url", "math_repair")
 
 
 def convert(name: str, raw) -> object:
@@ -125,7 +126,7 @@ def convert(name: str, raw) -> object:
         if not re.fullmatch(r"[\w.:-]{1,100}", value):
             raise ValueError("a deck id is 1 to 100 letters, digits, '.', ':', '_' or '-'")
         return value
-    if name in ("line_breaks", "strict"):
+    if name in ("line_breaks", "strict", "math_repair"):
         if isinstance(raw, bool):
             return raw
         text = str(raw).strip().lower()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 FILE = "x.md"
+DIRECT = '<p class="mlanki-direct">'  # a short direct answer: the one kind of answer set in bold
 
 
 def expected_entry(line, question, answer="", explanation="", *, options=(), correct=None, topic="",
@@ -12,6 +13,12 @@ def expected_entry(line, question, answer="", explanation="", *, options=(), cor
                 question_text=question if question_text is None else question_text,
                 answer=answer, explanation=explanation, options=tuple(options), correct=correct,
                 cloze=cloze, definition=definition)
+
+
+def expected_mc(line, question, options, correct, explanation="", **kw):
+    """An expected multiple-choice entry: the answer is the correct option with its letter."""
+    answer = f"{DIRECT}{'ABCDEFGH'[correct]}. {options[correct]}</p>" if correct is not None else ""
+    return expected_entry(line, question, answer, explanation, options=options, correct=correct, **kw)
 
 
 def W(line, code):

@@ -37,7 +37,7 @@ def test_build_check_diff_and_parse_from_python(project):
     result = mlanki.build("source", "build")
     assert result.decks[0].package == Path("build/machine-learning-micro-learning-1.0.0.apkg")
     found = mlanki.check("source")
-    assert (found.errors, found.warnings, found.lint_count) == (0, 14, 13)
+    assert (found.errors, found.warnings, found.lint_count) == (0, 15, 14)  # 13 math repairs, 1 label prompt
     assert [plan.has_changes for plan in mlanki.diff("source")] == [False]
     deck = mlanki.parse(SOURCE)
     assert deck.name == "Machine Learning Micro-Learning" and len(deck.entries) == 19
@@ -58,7 +58,7 @@ def test_api_raises_the_one_error_family(project):
 def test_release_and_strict_keywords(project):
     result = mlanki.build(release="3.1.4")
     assert result.decks[0].version == "3.1.4"
-    assert mlanki.check(strict=True).errors == 14
+    assert mlanki.check(strict=True).errors == 15
 
 
 def test_pipeline_modules_keep_working_under_the_same_names():

@@ -78,3 +78,38 @@ def test_the_cache_a_build_writes_passes_its_own_validation(project, clean):
     result = build(now=FIXED_NOW)
     assert result.up_to_date
     assert not [n for n in result.notices if "cache" in n]
+
+
+def test_every_entry_field_survives_the_entry_cache(tmp_path, monkeypatch):
+    """A field added to Entry must be cached too: an edit then builds the same bytes as a clean build
+    (the definition cloze's back, added with the parser split, once came back empty from the cache)."""
+    from dataclasses import fields
+
+    from mlanki.build import build
+    from mlanki.chunks import _entry, _entry_data
+    from mlanki.parse import parse_text
+
+    deck = parse_text(Path(__file__).with_name("fixtures").joinpath("ml-micro-learning.md").read_text(encoding="utf-8"),
+                      file="x.md")
+    for entry in deck.entries:
+        assert _entry(json.loads(json.dumps(_entry_data(entry)))) == entry
+    assert any(e.definition_context for e in deck.entries), "the fixture has a definition cloze"
+    assert {f.name for f in fields(type(deck.entries[0]))} <= set(_entry_data(deck.entries[0]))
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764000000")
+    packages = []
+    for name in ("incremental", "clean"):
+        folder = tmp_path / name
+        (folder / "source").mkdir(parents=True)
+        source = folder / "source" / "deck.md"
+        text = Path(__file__).with_name("fixtures").joinpath("ml-micro-learning.md").read_text(encoding="utf-8")
+        source.write_text(text, encoding="utf-8")
+        build(folder / "source", folder / "build")
+        if name == "clean":
+            for cache in (folder / "build").glob(".mlanki-*"):
+                cache.unlink()
+        source.write_text(text.replace("#### What is FID score?", "#### What is a new question?\nAn answer.\n***\n"
+                                       "#### What is FID score?"), encoding="utf-8")
+        (deck_result,) = build(folder / "source", folder / "build").decks
+        packages.append(deck_result.latest.read_bytes())
+    assert packages[0] == packages[1]

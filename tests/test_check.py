@@ -23,10 +23,10 @@ def test_bundled_source_problems_with_line_numbers(project):
     artefacts = [line for line in result.stderr.splitlines() if "copy-pasted math" in line]
     assert [a.split(":")[1] for a in artefacts] == ["17", "18", "19", "20", "22", "23", "24", "24", "25", "27",
                                                     "28", "28", "28"]
-    assert "source/ml-micro-learning.md:20:6: warning: looks like copy-pasted math with a doubled token: " \
-           "'K=1K=1'" in result.stderr
-    assert "    hint: write it once, e.g. 'K=1' or $K=1$" in result.stderr
-    assert result.stderr.splitlines()[-1] == "0 errors, 14 warnings (13 from lint rules `mlanki build` does not run)"
+    assert "source/ml-micro-learning.md:20:6: warning: repaired copy-pasted math: 'K=1K=1' is shown as \\(K=1\\)" \
+        in result.stderr
+    assert "    hint: check the card; set math_repair = false to keep the text as written" in result.stderr
+    assert result.stderr.splitlines()[-1] == "0 errors, 15 warnings (14 from lint rules `mlanki build` does not run)"
     assert sorted(p.name for p in project.rglob("*") if p.is_file()) == ["ml-micro-learning.md"], "writes nothing"
 
 
@@ -34,9 +34,18 @@ def test_json_format(project):
     result = run("--format", "json")
     items = json.loads(result.stdout)
     assert items[0] == {"file": "source/ml-micro-learning.md", "line": 17, "col": 209, "level": "warning",
+                        "code": "math-repair", "message": "repaired copy-pasted math: 'KK' is shown as \\(K\\)",
+                        "hint": "check the card; set math_repair = false to keep the text as written"}
+    assert {i["code"] for i in items} == {"math-repair", "no-answer", "label-prompt"}
+
+
+def test_with_math_repair_off_check_reports_the_artefacts(project):
+    (project / "setup.cfg").write_text("[mlanki]\nmath_repair = false\n", encoding="utf-8")
+    items = json.loads(run("--format", "json").stdout)
+    assert items[0] == {"file": "source/ml-micro-learning.md", "line": 17, "col": 209, "level": "warning",
                         "code": "math-artefact", "message": "looks like copy-pasted math with a doubled token: 'KK'",
                         "hint": "write it once, e.g. 'K' or $K$"}
-    assert {i["code"] for i in items} == {"math-artefact", "no-answer"}
+    assert {i["code"] for i in items} == {"math-artefact", "no-answer", "label-prompt"}
 
 
 def test_errors_exit_1_and_every_rule_reports(tmp_path, monkeypatch):

@@ -142,7 +142,7 @@ def test_build_and_check_write_a_finding_the_same_way(project):
     assert WARNING_79 in built.stderr.splitlines() and WARNING_79 in checked.stderr.splitlines()
     assert checked.stdout == "" and built.stderr.splitlines()[-1].startswith("0 errors, 1 warning;")
     # Build and check agree: check's 14 warnings are build's 1 plus the 13 lint findings it names.
-    assert checked.stderr.splitlines()[-1] == "0 errors, 14 warnings (13 from lint rules `mlanki build` does not run)"
+    assert checked.stderr.splitlines()[-1] == "0 errors, 15 warnings (14 from lint rules `mlanki build` does not run)"
 
 
 @pytest.mark.parametrize("args, wrong", [
@@ -266,16 +266,16 @@ def test_verbose_diff_lists_every_question_and_quiet_check_only_problems(project
     verbose = run("diff", "-v").stdout
     assert "  + What is new question 6?" in verbose and "more" not in verbose
     quiet = run("check", "-q")
-    assert quiet.stdout == "" and "warning: looks like copy-pasted math" in quiet.stderr
+    assert quiet.stdout == "" and "warning: repaired copy-pasted math" in quiet.stderr
 
 
 def test_check_honours_strict_from_settings_and_the_flag(project):
     assert run("check").exit_code == 0
     flagged = run("check", "--strict")
     assert flagged.exit_code == 1
-    assert "source/ml-micro-learning.md:17:209: error: looks like copy-pasted math" in flagged.stderr
+    assert "source/ml-micro-learning.md:17:209: error: repaired copy-pasted math" in flagged.stderr
     assert flagged.stderr.splitlines()[-1].startswith(
-        "14 errors, 0 warnings (14 of the errors are warnings made an error by strict mode)")
+        "15 errors, 0 warnings (15 of the errors are warnings made an error by strict mode)")
     Path("setup.cfg").write_text("[mlanki]\nstrict = true   # warnings are errors\n", encoding="utf-8")
     assert run("check").exit_code == 1
     assert run("build").exit_code == 1
@@ -384,7 +384,7 @@ def test_bad_settings_name_the_key_the_value_and_what_is_allowed(project, config
         "fancy": "setup.cfg:2: [mlanki] question_style = 'fancy' is not valid: expected one of auto, heading, "
                  "bold, list",
         "colour": "setup.cfg:2: [mlanki] has an unknown setting 'colour'; known: source, output, topic_level, "
-                  "question_level, question_style, line_breaks, missing_media, strict, source_url",
+                  "question_level, question_style, line_breaks, missing_media, strict, source_url, math_repair",
         "maybe": "pyproject.toml:2: [tool.mlanki] line_breaks = 'maybe' is not valid: expected true or false",
         "[tool.mlanki\n": "pyproject.toml: cannot read settings: Expected ']' at the end of a table declaration "
                           "(at line 1, column 13)",

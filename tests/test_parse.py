@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from mlanki.parse import parse_text
-from parse_support import FILE, W, diagnostics_of, entries_of, expected_entry
+from parse_support import DIRECT, FILE, expected_mc, W, diagnostics_of, entries_of, expected_entry
 
 BUNDLED = Path(__file__).parent.parent / "source" / "ml-micro-learning.md"
 HEAD = "# **Deck**\n## **Topic1: Basics**\n"  # lines 1-2: the first question of a case is on line 3
@@ -21,6 +21,7 @@ HEAD = "# **Deck**\n## **Topic1: Basics**\n"  # lines 1-2: the first question of
 
 # -- helpers --------------------------------------------------------------------------------
 E = partial(expected_entry, topic="Basics")  # one expected entry: a basic card in topic "Basics"
+mc = partial(expected_mc, topic="Basics")  # one expected multiple-choice entry in topic "Basics"
 
 
 def case(id, source, *entries, warnings=(), name=None, description=None):
@@ -28,10 +29,6 @@ def case(id, source, *entries, warnings=(), name=None, description=None):
     return pytest.param(source, list(entries), list(warnings), name, description, id=id)
 
 
-def mc(line, question, options, correct, explanation, **kw):
-    """An expected multiple-choice entry: the answer is the correct option with its letter."""
-    answer = f"{'ABCDEFGH'[correct]}. {options[correct]}" if correct is not None else ""
-    return E(line, question, answer, explanation, options=options, correct=correct, **kw)
 
 
 # -- the table --------------------------------------------------------------------------------
@@ -98,9 +95,9 @@ CASES = [
                 "#### DNN optimizers:\nSGD, Adam, RMSprop.\n",
          E(3, "Ends in a question mark?", "<p>One.</p>"),
          E(5, "Ends in a full stop.", "<p>Two.</p>"),
-         E(7, "Huber Loss:", "<p>Quadratic near zero, linear far away.</p>"),
+         E(7, "Explain Huber Loss.", "<p>Quadratic near zero, linear far away.</p>", question_text="Huber Loss:"),
          E(9, "Upsample the Minority Class", "<p>Repeat rare samples.</p>"),
-         E(11, "DNN optimizers:", "<p>SGD, Adam, RMSprop.</p>")),
+         E(11, "Explain DNN optimizers.", "<p>SGD, Adam, RMSprop.</p>", question_text="DNN optimizers:")),
     case("answer-ends-at-separator-single-or-doubled",
          HEAD + "#### First?\nOne.\n***\n#### Second?\nTwo.\n\n***\n***\n#### Third?\nThree.\n",
          E(3, "First?", "<p>One.</p>"),
@@ -234,11 +231,22 @@ CASES = [
             ("Regression problem", "Classification problem"), 0, "<p>Prices are continuous.</p>")),
 
     # Multiple choice without a stated answer ----------------------------------------------------
-    case("options-and-explanation-but-no-correct-option",
+    case("options-and-explanation-naming-one-option-infers-it",
          HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
                 "Sigmoid gives a probability in (0, 1).\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), 1,
+            "<p>Sigmoid gives a probability in (0, 1).</p>")),
+    case("options-and-explanation-naming-several-options-stay-unmarked",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
+                "Sigmoid gives a probability; ReLU does not.\n",
          mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), None,
-            "<p>Sigmoid gives a probability in (0, 1).</p>"),
+            "<p>Sigmoid gives a probability; ReLU does not.</p>"),
+         warnings=[W(3, "no-correct-option")]),
+    case("options-and-explanation-naming-none-stay-unmarked",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
+                "It gives a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), None,
+            "<p>It gives a probability.</p>"),
          warnings=[W(3, "no-correct-option")]),
     case("options-and-nothing-else",
          HEAD + "#### Which activation suits binary output?\n"
@@ -247,22 +255,87 @@ CASES = [
          E(10, "Why?", "<p>Because.</p>"),
          warnings=[W(3, "no-answer")]),
 
+    # Multiple choice: which forms are options, and the inferred answer --------------------------
+    case("correct-answer-named-by-its-text",
+         HEAD + "#### Which activation suits binary output?\n* ReLU\n* Sigmoid\n\n"
+                "The correct answer is Sigmoid. It outputs a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), 1, "<p>It outputs a probability.</p>")),
+    case("correct-answer-text-naming-no-option-is-no-answer",
+         HEAD + "#### Which activation suits binary output?\n* ReLU\n* Tanh\n\n"
+                "The correct answer is Sigmoid. It outputs a probability.\n",
+         E(3, "Which activation suits binary output?",
+           "<ul>\n<li>ReLU</li>\n<li>Tanh</li>\n</ul>\n<p>The correct answer is Sigmoid. It outputs a probability.</p>")),
+    case("bare-lines-then-detail-line",
+         HEAD + "#### Is predicting a house price a regression or a classification task?\n"
+                "Regression problem\nClassification problem\n"
+                "Detail: A price is a continuous target, so it is a regression problem.\n",
+         mc(3, "Is predicting a house price a regression or a classification task?",
+            ("Regression problem", "Classification problem"), 0,
+            "<p>A price is a continuous target, so it is a regression problem.</p>")),
+    case("plain-list-then-detail-paragraph",
+         HEAD + "#### Which model separates classes with a maximum margin?\n* KNN\n* SVM\n* Naive Bayes\n\n"
+                "Detail: The answer is SVM, which maximises the margin.\n",
+         mc(3, "Which model separates classes with a maximum margin?", ("KNN", "SVM", "Naive Bayes"), 1,
+            "<p>The answer is SVM, which maximises the margin.</p>")),
+    case("explanation-indented-under-the-last-option",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Tanh\n* C) Sigmoid\n* D) Softmax\n"
+                "    The correct answer is C. Sigmoid outputs a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Tanh", "Sigmoid", "Softmax"), 2,
+            "<p>Sigmoid outputs a probability.</p>")),
+    case("inferred-from-option-letter-lower-case",
+         HEAD + "#### Which activation suits binary output?\n* a) ReLU\n* b) Sigmoid\n\n"
+                "As option b says, a probability comes out.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), 1,
+            "<p>As option b says, a probability comes out.</p>")),
+    case("inferred-tolerates-case-plural-and-hyphens",
+         HEAD + "#### Which method combines many trees?\n* A) Random Forest\n* B) k-means\n\n"
+                "random forests average many decision trees.\n",
+         mc(3, "Which method combines many trees?", ("Random Forest", "k-means"), 0,
+            "<p>random forests average many decision trees.</p>")),
+    case("inferred-ignores-an-option-inside-a-longer-named-option",
+         HEAD + "#### Which optimizer uses one sample per step?\n* A) Gradient Descent\n"
+                "* B) Stochastic Gradient Descent\n\nStochastic gradient descent updates after every sample.\n",
+         mc(3, "Which optimizer uses one sample per step?", ("Gradient Descent", "Stochastic Gradient Descent"), 1,
+            "<p>Stochastic gradient descent updates after every sample.</p>")),
+    case("true-or-false-with-a-bold-verdict",
+         HEAD + "#### True or False: k-fold CV never uses the test set.\n**True**, the test set stays out.\n",
+         mc(3, "True or False: k-fold CV never uses the test set.", ("True", "False"), 0,
+            "<p>the test set stays out.</p>")),
+    case("true-or-false-without-a-verdict-is-unmarked",
+         HEAD + "#### True or False: k-fold CV never uses the test set.\nIt depends on the setup.\n",
+         mc(3, "True or False: k-fold CV never uses the test set.", ("True", "False"), None,
+            "<p>It depends on the setup.</p>"),
+         warnings=[W(3, "no-correct-option")]),
+    # false-positive guards: answers that only look like options
+    case("which-question-answered-by-a-plain-list-is-basic",
+         HEAD + "#### Which metrics for regression do you know?\n* MSE\n* MAE\n",
+         E(3, "Which metrics for regression do you know?", "<ul>\n<li>MSE</li>\n<li>MAE</li>\n</ul>")),
+    case("sentences-then-detail-under-an-open-question-are-basic",
+         HEAD + "#### How does dropout work?\nIt drops units.\nIt scales the rest.\nDetail: only in training.\n",
+         E(3, "How does dropout work?", "<p>It drops units.<br>\nIt scales the rest.<br>\nonly in training.</p>")),
+    case("ordinary-word-option-is-not-a-mention",
+         HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\n"
+                "There is an option here that outputs a probability.\n",
+         mc(3, "Which activation suits binary output?", ("ReLU", "Sigmoid"), None,
+            "<p>There is an option here that outputs a probability.</p>"),
+         warnings=[W(3, "no-correct-option")]),
+
     # Other answer forms ----------------------------------------------------------------------
     case("answer-label-on-first-line",
          HEAD + "#### What does the learning rate control?\n"
                 "Answer: The step size of gradient descent.\nToo large diverges.\nToo small is slow.\n",
-         E(3, "What does the learning rate control?", "<p>The step size of gradient descent.</p>",
+         E(3, "What does the learning rate control?", DIRECT + "The step size of gradient descent.</p>",
            "<p>Too large diverges.<br>\nToo small is slow.</p>")),
     case("true-or-false-answered-by-detail",
          HEAD + "#### True or False: Dropout is active during inference.\n"
                 "Detail: False. Dropout only drops units during training.\n",
-         E(3, "True or False: Dropout is active during inference.", "<p>False.</p>",
-           "<p>Dropout only drops units during training.</p>")),
+         mc(3, "True or False: Dropout is active during inference.", ("True", "False"), 1,
+            "<p>Dropout only drops units during training.</p>")),
     case("short-first-sentence-then-elaboration",
          HEAD + "#### What is the purpose of dropout in neural networks?\n"
                 "To prevent overfitting. Dropout is a regularization technique that drops neurons at random.\n"
                 "It is off at inference.\n",
-         E(3, "What is the purpose of dropout in neural networks?", "<p>To prevent overfitting.</p>",
+         E(3, "What is the purpose of dropout in neural networks?", DIRECT + "To prevent overfitting.</p>",
            "<p>Dropout is a regularization technique that drops neurons at random.<br>\nIt is off at inference.</p>")),
 
     # Definition cloze ------------------------------------------------------------------------
@@ -275,7 +348,7 @@ CASES = [
            "<p>Batch Normalization (BatchNorm) is a technique used in neural networks to normalize the inputs"
            " of each layer, typically applied before the activation function. It was introduced to address"
            " internal covariate shift.</p>",
-           definition="{{c1::Batch Normalization (BatchNorm)}} is a technique used in neural networks to normalize"
+           definition="{{c1::Batch Normalization}} (BatchNorm) is a technique used in neural networks to normalize"
                       " the inputs of each layer, typically applied before the activation function.")),
     case("definition-fid-score",
          HEAD + "#### What is FID score?\n"
@@ -284,13 +357,13 @@ CASES = [
          E(3, "What is FID score?",
            "<p>FID (Fréchet Inception Distance) is a metric used to evaluate the quality of generated images in"
            " generative models. It compares feature statistics.</p>",
-           definition="{{c1::FID (Fréchet Inception Distance)}} is a metric used to evaluate the quality of"
+           definition="{{c1::FID}} (Fréchet Inception Distance) is a metric used to evaluate the quality of"
                       " generated images in generative models.")),
     case("no-definition-for-purpose-question",
          HEAD + "#### What is the purpose of the activation function in a neural network?\n"
                 "To introduce non-linearity. Without it the network is a linear model.\n",
          E(3, "What is the purpose of the activation function in a neural network?",
-           "<p>To introduce non-linearity.</p>", "<p>Without it the network is a linear model.</p>")),
+           DIRECT + "To introduce non-linearity.</p>", "<p>Without it the network is a linear model.</p>")),
 
     # Explicit cloze markup ------------------------------------------------------------------------
     case("cloze-markup",
@@ -314,12 +387,12 @@ CASES = [
          E(3, "Why spacers?", "<p>A\u00a0B &amp; C.</p>")),
     case("unicode-formulas-and-invisible-function-application",
          HEAD + "#### MSE formula:\nMSE = (1/n) ∑ (y_i − ŷ_i)²\nμ and σ of f\u2061(x)\n",
-         E(3, "MSE formula:", "<p>MSE = (1/n) ∑ (y_i − ŷ_i)²<br>\nμ and σ of f\u2061(x)</p>")),
+         E(3, "Explain MSE formula.", "<p>MSE = (1/n) ∑ (y_i − ŷ_i)²<br>\nμ and σ of f\u2061(x)</p>", question_text="MSE formula:")),
     case("rendered-math-copy-paste-artefacts",
          HEAD + "#### How does KNN behave for large K?\n"
                 "Larger values of KK (e.g., K=50K=50) smooth the boundary.\nWith K=1K=1 it overfits.\n",
          E(3, "How does KNN behave for large K?",
-           "<p>Larger values of KK (e.g., K=50K=50) smooth the boundary.<br>\nWith K=1K=1 it overfits.</p>")),
+           "<p>Larger values of \\(K\\) (e.g., \\(K=50\\)) smooth the boundary.<br>\nWith \\(K=1\\) it overfits.</p>")),
 ]
 
 
@@ -417,9 +490,74 @@ def test_bundled_single_warning_at_line_79(bundled):
 
 def test_bundled_definitions(bundled):
     assert [(e.location.line, e.definition) for e in bundled.entries if e.definition] == [
-        (99, "{{c1::Batch Normalization (BatchNorm)}} is a technique used in neural networks to normalize the"
+        (99, "{{c1::Batch Normalization}} (BatchNorm) is a technique used in neural networks to normalize the"
              " inputs of each layer, typically applied before the activation function."),
-        (188, "{{c1::FID (Fréchet Inception Distance)}} is a metric used to evaluate the quality of generated"
+        (188, "{{c1::FID}} (Fréchet Inception Distance) is a metric used to evaluate the quality of generated"
               " images in generative models, particularly in Generative Adversarial Networks (GANs)."),
     ]
     assert [e.cloze for e in bundled.entries] == [""] * 19
+
+
+def test_an_inferred_correct_option_is_reported_to_check():
+    source = HEAD + "#### Which activation suits binary output?\n* A) ReLU\n* B) Sigmoid\n\nSigmoid gives a probability.\n"
+    notices = [(str(n.location), n.code, n.message) for n in parse_text(source, file=FILE, lint=True).notices]
+    assert notices == [(f"{FILE}:3", "inferred-correct-option",
+                        "correct option inferred from the explanation: B) Sigmoid")]
+    assert parse_text(source, file=FILE).notices == ()  # a build reports it nowhere: the card is right
+
+
+def test_entries_keep_the_authors_markdown_beside_the_html():
+    source = (HEAD + "#### Which is *non-linear*?\n* A) `relu(x)`\n* B) $x$\n\n"
+              "The correct answer is A. It bends at **zero**.\n")
+    (entry,) = parse_text(source, file=FILE).entries
+    assert (entry.question_md, entry.options_md, entry.answer_md, entry.explanation_md) == (
+        "Which is *non-linear*?", ("`relu(x)`", "$x$"), "A. `relu(x)`", "It bends at **zero**.")
+
+
+def test_definition_cloze_hides_the_term_and_its_back_reads_on():
+    source = (HEAD + "#### What is a t-value?\n"
+              "The t-value (or t-statistic) is the ratio of an estimate to its standard error. Larger means rarer.\n")
+    (entry,) = parse_text(source, file=FILE).entries
+    assert entry.definition == "The {{c1::t-value}} (or t-statistic) is the ratio of an estimate to its standard error."
+    assert entry.definition_context == "<p>Larger means rarer.</p>"  # the back: what follows, not the question again
+
+
+@pytest.mark.parametrize("headings, fronts", [
+    (["Huber Loss:"], ["Explain Huber Loss."]),
+    (["**DNN optimizers:**"], ["Explain <strong>DNN optimizers</strong>."]),
+    (["DNN optimizers:", "DNN optimizers, 2/3", "3/3"],
+     ["Explain DNN optimizers.", "Explain DNN optimizers (part 2 of 3).", "Explain DNN optimizers (part 3 of 3)."]),
+    # headings that already ask, or say more than a label, stay as written
+    (["What is Huber loss?"], ["What is Huber loss?"]),
+    (["Upsample the Minority Class"], ["Upsample the Minority Class"]),
+    (["Recall at 5 = 2/3 of the relevant items?"], ["Recall at 5 = 2/3 of the relevant items?"]),
+    (["Which of these holds: A or B?"], ["Which of these holds: A or B?"]),
+])
+def test_label_only_headings_become_prompts(headings, fronts):
+    source = HEAD + "".join(f"#### {h}\nSome answer {n}.\n" for n, h in enumerate(headings))
+    deck = parse_text(source, file=FILE, lint=True)
+    assert [e.question for e in deck.entries] == fronts
+    assert [e.question_text for e in deck.entries] == [h.replace("**", "") for h in headings]  # identity as written
+    assert sum(n.code == "label-prompt" for n in deck.notices) == sum(a != b for a, b in zip(headings, fronts))
+
+
+@pytest.mark.parametrize("line, shown", [
+    ("Standardise XX with μμ and σσ.", "Standardise \\(X\\) with \\(μ\\) and \\(σ\\)."),
+    ("Larger K=50,100,or higherK=50,100,or higher smooths.", "Larger \\(K=50,100,\\text{or higher}\\) smooths."),
+    # ordinary text stays as written
+    ("The KKT conditions hold.", "The KKT conditions hold."),
+    ("An AA battery lasts longer.", "An AA battery lasts longer."),
+    ("ReLU ReLU is the same word twice.", "ReLU ReLU is the same word twice."),
+    ("Use `KK` in code.", "Use <code>KK</code> in code."),
+])
+def test_rendered_math_copy_damage_is_repaired_only_where_clear(line, shown):
+    (entry,) = parse_text(HEAD + f"#### What happens here?\n{line}\n", file=FILE).entries
+    assert entry.answer == f"<p>{shown}</p>"
+
+
+def test_math_repair_can_be_turned_off():
+    from mlanki.settings import Settings
+
+    source = HEAD + "#### How does KNN behave for large K?\nLarger values of KK smooth it.\n"
+    (entry,) = parse_text(source, file=FILE, settings=Settings(math_repair=False)).entries
+    assert entry.answer == "<p>Larger values of KK smooth it.</p>"

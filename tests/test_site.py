@@ -45,7 +45,7 @@ def test_site_builds_missing_packages_then_publishes_them(project):
     assert f'href="downloads/{SLUG}.apkg"' in index and "version 1.0.0" in index
     assert "General Machine Learning" in index and "Changelog" in index
     assert (site / SLUG / "index.html").is_file() and not (project / "build" / ".site-staging").exists()
-    assert not (site / "static" / "mathjax").exists()   # the bundled deck has no math: no 1.7 MB of MathJax
+    assert (site / "static" / "mathjax").exists()   # the bundled deck's repaired formulas (K=1) need MathJax
 
 
 def test_site_without_the_site_extra_says_how_to_install_it(project, monkeypatch):

@@ -16,7 +16,7 @@ from mlanki.identity import plan_deck
 from mlanki.mapping import normalise_question, notes_for
 from mlanki.notetypes import default_notetypes
 from mlanki.parse import parse_text
-from parse_support import ERR, FILE, W, diagnostics_of, entries_of, expected_entry
+from parse_support import DIRECT, ERR, FILE, W, expected_mc, diagnostics_of, entries_of, expected_entry
 from mlanki.record import Record
 
 NOW = 1_764_000_000
@@ -24,12 +24,9 @@ NOW = 1_764_000_000
 
 # -- helpers --------------------------------------------------------------------------------
 E = partial(expected_entry, topic="")  # one expected entry: a basic card with no topic
+mc = partial(expected_mc, topic="")
 
 
-def mc(line, question, options, correct, explanation="", **kw):
-    """An expected multiple-choice entry: the answer is the correct option with its letter."""
-    answer = f"{'ABCDEFGH'[correct]}. {options[correct]}" if correct is not None else ""
-    return E(line, question, answer, explanation, options=options, correct=correct, **kw)
 
 
 def case(id, source, *entries, diagnostics=(), name=None):
@@ -373,7 +370,7 @@ CASES = [
          "3. **Why use warmup?**\n- Answer: It keeps early updates small.\n",                                     # 13
          E(3, "<strong>Why use attention?</strong>", "<p>Every token sees every other token.</p>",
            question_text="Why use attention?", topic="Models"),
-         E(9, "<strong>Why use dropout?</strong>", "<p>It reduces co-adaptation.</p>",
+         E(9, "<strong>Why use dropout?</strong>", DIRECT + "It reduces co-adaptation.</p>",
            question_text="Why use dropout?", topic="Models"),
          E(13, "<strong>Why use warmup?</strong>", "<p>It keeps early updates small.</p>",
            question_text="Why use warmup?", topic="Models")),
