@@ -113,3 +113,22 @@ def test_every_entry_field_survives_the_entry_cache(tmp_path, monkeypatch):
         (deck_result,) = build(folder / "source", folder / "build").decks
         packages.append(deck_result.latest.read_bytes())
     assert packages[0] == packages[1]
+
+
+def test_the_same_entry_in_two_files_keeps_each_files_location(tmp_path, monkeypatch):
+    """Cache keys include the file: an entry reused from the cache never carries another file's place."""
+    from mlanki.build import check_sources
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "source").mkdir()
+    same = "#### Which one is it?\n* A) one\n* B) two\n\n"  # options and no answer: a warning at its heading
+    good = "#### What is a question?\nAn answer.\n"
+    (tmp_path / "source" / "a.md").write_text("# **Deck A**\n## **Topic1: T**\n" + good + same, encoding="utf-8")
+    (tmp_path / "source" / "b.md").write_text("# **Deck B**\n## **Topic1: T**\n" + good + same, encoding="utf-8")
+    build("source", "build")  # fills the cache: within one build, b.md would find a.md's entry
+    (tmp_path / "source" / "b.md").write_text("# **Deck B**\n## **Topic1: T**\n" + good.replace("An answer", "Another")
+                                              + same, encoding="utf-8")
+    result = build("source", "build")
+    places = sorted(str(d.location) for d in result.diagnostics if d.code == "no-answer")
+    assert places == ["source/a.md:5", "source/b.md:5"]
+    assert sorted(str(d.location) for d in check_sources("source") if d.code == "no-answer") == places

@@ -134,10 +134,12 @@ class DeckParser:
         return None
 
     def _context(self, style: styles.Style) -> str:
-        """What else an entry depends on: style, settings, and the folder images are found from."""
+        """What else an entry depends on: style, settings, the folder images are found from, and the file
+        itself (an entry carries its file's location: the same text in two files is two entries)."""
         if style not in self._entry_context:
             folder = self.source_dir.resolve().relative_to(self.media.root.resolve())
-            self._entry_context[style] = repr((style, replace(self.settings, source=None, output=None), str(folder)))
+            self._entry_context[style] = repr((style, replace(self.settings, source=None, output=None), str(folder),
+                                               self.file))
         return self._entry_context[style]
 
     def _title(self, sections: list[Section]) -> tuple[str, str, int]:
