@@ -21,7 +21,7 @@ APKG = Path("build/machine-learning-micro-learning.apkg")
 SOURCE = Path("source/ml-micro-learning.md")
 TINY = "# **Tiny**\n## **Topic1: T**\n#### What is 2+2?\n4.\n"
 WARNING_79 = ("source/ml-micro-learning.md:79: warning: multiple-choice question has options but no answer: "
-              "For a binary classification problem, which activation funct…")
+              "For a binary classification problem, which activation…")
 
 
 def run(*args: str, **kwargs):
@@ -126,7 +126,7 @@ def test_build_errors_have_hints_and_a_count_line(project):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         "source/ml-micro-learning.md:79: warning: multiple-choice question has options but no answer: "
-        "For a binary classification problem, which activation funct…",
+        "For a binary classification problem, which activation…",
         "    hint: write the answer after the options, e.g. 'The correct answer is option 2.'",
         "source/ml-micro-learning.md:188: error: duplicate question (also at source/ml-micro-learning.md:99): "
         "What is batch normalization?",

@@ -561,3 +561,14 @@ def test_math_repair_can_be_turned_off():
     source = HEAD + "#### How does KNN behave for large K?\nLarger values of KK smooth it.\n"
     (entry,) = parse_text(source, file=FILE, settings=Settings(math_repair=False)).entries
     assert entry.answer == "<p>Larger values of KK smooth it.</p>"
+
+
+@pytest.mark.parametrize("text, short", [
+    ("short enough", "short enough"),
+    ("For a binary classification problem, which activation function is best?", "For a binary classification problem, which activation…"),
+    ("x" * 80, "x" * 59 + "…"),  # one long word: cut, there is no boundary to keep
+])
+def test_messages_cut_questions_at_a_word_boundary(text, short):
+    from mlanki.parse.entry import _short
+
+    assert _short(text) == short

@@ -161,7 +161,7 @@ def test_build_writes_versioned_and_latest_package(project):
     assert deck.latest.read_bytes() == deck.package.read_bytes()
     assert [str(d) for d in result.diagnostics] == [
         "source/ml-micro-learning.md:79: warning: multiple-choice question has options but no answer: "
-        "For a binary classification problem, which activation funct…"]
+        "For a binary classification problem, which activation…"]
 
 
 def test_anki_sees_19_basic_notes_2_definition_clozes_and_3_subdecks(imported):

@@ -240,4 +240,9 @@ def _words(text: str) -> set[str]:
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` characters at a word boundary (never mid-word), marked with …."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    words = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut
+    return words.rstrip(" ,;:") + "…"
