@@ -15,6 +15,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 STYLE = "friendly"
+MAX_CHARS = 100_000  # a fence longer than this is shown plain: highlighting is slow on huge or hostile input
 
 
 @lru_cache(maxsize=1)
@@ -31,6 +32,9 @@ def _lexer(language: str):
 
 
 def highlight(code: str, language: str) -> str:
-    """Highlighted HTML for ``code``, or "" when Pygments does not know ``language``."""
+    """Highlighted HTML for ``code``, or "" when Pygments does not know ``language`` or the code is
+    too long to highlight in bounded time (the card then shows it as plain code)."""
+    if len(code) > MAX_CHARS:
+        return ""
     lexer = _lexer(language.lower())
     return _pygments_highlight(code, lexer, _formatter()) if lexer else ""

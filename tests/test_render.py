@@ -138,3 +138,11 @@ def test_cards_in_anki_carry_no_script_from_the_source(deck):
     field_html = answer.split('<hr id="answer">', 1)[1]
     assert not DANGER.search(field_html), field_html
     assert "Inline <span>text</span>." in field_html
+
+
+def test_a_huge_fence_is_shown_plain_not_highlighted():
+    """Highlighting is bounded: a fence past MAX_CHARS is plain code (a 10 MB fence would take minutes)."""
+    from mlanki.highlight import MAX_CHARS, highlight
+
+    assert "mlanki-highlight" in highlight("x = 1\n", "python")
+    assert highlight("x = 1\n" * (MAX_CHARS // 6 + 1), "python") == ""
