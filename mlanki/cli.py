@@ -66,6 +66,12 @@ class Run:
             if d.hint:
                 self.say(f"    hint: {d.hint}", err=True)
 
+    def stop(self, error, suffix: str = "; nothing was written.") -> None:
+        """A build that bad input stopped: every problem, the counts, exit 1."""
+        self.diagnostics(error.diagnostics)
+        self.counts(error.diagnostics, suffix)
+        sys.exit(1)
+
     def counts(self, diagnostics, suffix: str = "") -> None:
         """``2 errors, 1 warning``, saying how many errors are warnings that strict mode promoted."""
         from mlanki.build import PROMOTED, plural
@@ -185,9 +191,7 @@ def build(run: Run, source, output, strict, release, old_release, allow_field_ch
             result = run_build(settings=settings, version=release, allow_field_change=allow_field_change,
                                progress=bar, previous=previous)
     except SourceError as error:
-        run.diagnostics(error.diagnostics)
-        run.counts(error.diagnostics, "; nothing was written.")
-        sys.exit(1)
+        run.stop(error)
     run.diagnostics(result.diagnostics)
     if not run.quiet:
         run.say(result.summary(all_topics=run.verbose))
@@ -250,9 +254,7 @@ def diff(run: Run, source, output_format) -> None:
         with _progress(run) as bar:
             plans = run_diff(settings=settings, progress=bar)
     except SourceError as error:
-        run.diagnostics(error.diagnostics)
-        run.counts(error.diagnostics)
-        sys.exit(1)
+        run.stop(error, "")
     if output_format == "json":
         click.echo(json.dumps([_plan_dict(p) for p in plans], indent=2, ensure_ascii=False))
     else:
@@ -344,9 +346,7 @@ def sync(run: Run, source, output, collection, profile, anki_connect, dry_run, d
             result = run_sync(collection=collection, profile=profile, anki_connect=anki_connect, dry_run=dry_run,
                               delete_retired=delete_retired, settings=settings, progress=bar)
     except SourceError as error:
-        run.diagnostics(error.diagnostics)
-        run.counts(error.diagnostics, "; nothing was written.")
-        sys.exit(1)
+        run.stop(error)
     run.diagnostics(result.build.diagnostics)
     if not run.quiet:
         run.say(result.build.summary())
@@ -379,9 +379,7 @@ def site(run: Run, source, output) -> None:
     try:
         result = build_site(settings=settings)
     except SourceError as error:
-        run.diagnostics(error.diagnostics)
-        run.counts(error.diagnostics, "; nothing was written.")
-        sys.exit(1)
+        run.stop(error)
     run.diagnostics(result.diagnostics)
     if not run.quiet:
         run.say(result.summary())
