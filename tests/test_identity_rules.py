@@ -574,3 +574,22 @@ def test_a_union_merged_record_is_read_line_by_line(tmp_path):
     assert [r.version for r in record.releases["Quiz"]] == ["1.0.0", "1.1.0"]
     assert any("git's union merge" in message for _line, message in record.repairs)
     assert record.decks["Quiz"].name == "Quiz"
+
+
+def test_a_retired_note_is_revived_by_a_reworded_comeback():
+    record = Record()
+    first = guids(plan(record, ("What is the bias-variance tradeoff about?", "Balance."), BASE[1]))
+    plan(record, BASE[1], now=NOW + 1)  # retired
+    third = plan(record, ("What is the bias variance trade-off about?", "Balance."), BASE[1], now=NOW + 2)
+    assert third.changed == ["What is the bias variance trade-off about?"] and not third.added
+    assert guids(third)["What is the bias variance trade-off about?"] == first["What is the bias-variance tradeoff about?"]
+
+
+def test_an_explicit_id_finds_its_own_roles_note_not_another_of_that_role():
+    record = Record()
+    entry = ("What is batch normalization?", "Batch normalization is a way to normalise layer inputs.")
+    first = plan(record, BASE[1], entry, explicit={entry[0]: "bn"})
+    renamed = ("What does batch normalization do?", entry[1])
+    second = plan(record, BASE[1], renamed, now=NOW + 1, explicit={renamed[0]: "bn"})
+    assert guids(second)[renamed[0]] == guids(first)[entry[0]]
+    assert guids(second)[BASE[1][0]] == guids(first)[BASE[1][0]]
