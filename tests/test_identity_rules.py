@@ -593,3 +593,32 @@ def test_an_explicit_id_finds_its_own_roles_note_not_another_of_that_role():
     second = plan(record, BASE[1], renamed, now=NOW + 1, explicit={renamed[0]: "bn"})
     assert guids(second)[renamed[0]] == guids(first)[entry[0]]
     assert guids(second)[BASE[1][0]] == guids(first)[BASE[1][0]]
+
+
+def test_merge_messages_and_release_names_are_settled_the_same_way():
+    left, right = Record(), Record()
+    plan(left, *BASE)
+    plan(right, *BASE)
+    plan(left, *BASE, ("What is left's question?", "L."), now=NOW + 1)
+    for note in right.notes:
+        note.guid, note.id = note.guid + "-r", note.id + 1  # the same questions under other GUIDs
+    right.releases["Quiz"][0].name = "Quiz Z"
+    merged = merge(left, right)
+    message = merged.repairs[-1][1]
+    assert message.startswith("the record had git conflict markers: read both sides (4 and 3 notes) and kept their "
+                              "union (7 notes); 3 question(s) claimed by two notes kept the older note: '")
+    assert message.count("'; '") == 2
+    assert merged.releases["Quiz"][0].name == "Quiz Z", "the same version from both sides: one name, chosen alike"
+
+
+def test_a_retired_note_never_takes_a_question_from_a_live_one():
+    left, right = Record(), Record()
+    plan(left, *BASE)
+    old = left.notes[0]
+    old.status = "retired"
+    twin = RecordedNote("newer", old.id + NOTE_ID_STRIDE, old.deck, old.kind, old.role, old.key, old.question,
+                        "", "", "1.0.0", 5)
+    right.notes.append(twin)
+    merged = merge(left, right)
+    live = next(n for n in merged.notes if n.guid == "newer")
+    assert live.key == old.key, "the live note keeps its question; the retired one claims nothing"
