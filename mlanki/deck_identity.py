@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mlanki import released
-from mlanki.mapping import NoteSpec, answer_hash, content_hash
+from mlanki.mapping import NoteSpec, answer_hash, content_hash, normalise_question
 from mlanki.record import ACTIVE, RETIRED, Record, RecordedDeck, RecordedNote, RecordedNoteType, Release
 from mlanki.record_file import semver_key
-from mlanki.mapping import normalise_question
 from mlanki.sources import display_path
 
 _MOVED_MATCH = 0.5  # share of a deck's entries a recorded deck must hold to be the same deck moved

@@ -11,12 +11,9 @@ Reading, validating and merging the file is ``record_file``'s job.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mlanki.errors import MlankiError
 
 RECORD_NAME = "mlanki.lock"
 FORMAT = 2
@@ -140,34 +137,3 @@ class Record:
         lines.append("]")
         lines.append("}")
         return "\n".join(lines) + "\n"
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def write_atomically(path: Path, data) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it: never half a file.
-
-    ``data`` is bytes, or a function that writes to the open file (large outputs, written as made).
-    """
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as problem:
-        raise MlankiError(f"{path.parent}: cannot write here ({problem.strerror or problem})") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            if callable(data):
-                data(handle)
-            else:
-                handle.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException as problem:
-        Path(tmp).unlink(missing_ok=True)
-        if isinstance(problem, OSError):
-            raise MlankiError(f"{path}: cannot write ({problem.strerror or problem})") from None
-        raise

@@ -145,17 +145,17 @@ def test_interrupted_build_leaves_previous_files_and_no_half_file(project, monke
     before = {p: p.read_bytes() for p in [*Path("build").glob("*"), Path("source/mlanki.lock")]}
     Path("source/deck.md").write_text(GOOD + "***\n#### What is 3+3?\nSix.\n", encoding="utf-8")
 
-    import mlanki.record
+    import os
 
-    real_replace = mlanki.record.os.replace
+    real_replace = os.replace
 
     def interrupted(src, dst):
         raise KeyboardInterrupt  # Ctrl-C just before the first rename
 
-    monkeypatch.setattr(mlanki.record.os, "replace", interrupted)
+    monkeypatch.setattr(os, "replace", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build()
-    monkeypatch.setattr(mlanki.record.os, "replace", real_replace)
+    monkeypatch.setattr(os, "replace", real_replace)
 
     assert {p: p.read_bytes() for p in before} == before
     leftovers = [p.name for p in [*Path("build").iterdir(), *Path("source").iterdir()] if p.name.endswith(".tmp")]

@@ -231,15 +231,13 @@ def test_merged_branches_keep_every_note(tmp_path, learner, monkeypatch, driver)
     git("add", "-A")
     git("commit", "-qm", "v1")
     git("checkout", "-qb", "left")
-    project.edit("The step size of each update.", "The step size of each update.\n\n***\n"
-                 "#### What is momentum?\nA running average of gradients.")
-    project.edit("Internal covariate shift.", "Internal covariate shift, mostly.")
+    for old, new in LEFT_EDITS:
+        project.edit(old, new)
     left = project.release()
     git("commit", "-qam", "left")
     git("checkout", "-q", "main")
-    project.edit("K-Nearest Neighbors.", "K-Nearest Neighbors.\n\n***\n#### What is a decision tree?\n"
-                 "A model of nested if-then splits.")
-    project.edit("A network trained to reconstruct", "A neural network trained to reconstruct")
+    for old, new in RIGHT_EDITS:
+        project.edit(old, new)
     right = project.release()
     git("commit", "-qam", "right")
     merged = subprocess.run(["git", "merge", "-q", "left"], cwd=project.folder, capture_output=True, text=True)
@@ -269,14 +267,17 @@ def test_merged_branches_keep_every_note(tmp_path, learner, monkeypatch, driver)
     other.close()
 
 
+LEFT_EDITS = [("The step size of each update.", "The step size of each update.\n\n***\n#### What is momentum?\n"
+               "A running average of gradients."), ("Internal covariate shift.", "Internal covariate shift, mostly.")]
+RIGHT_EDITS = [("K-Nearest Neighbors.", "K-Nearest Neighbors.\n\n***\n#### What is a decision tree?\n"
+                "A model of nested if-then splits."),
+               ("A network trained to reconstruct", "A neural network trained to reconstruct")]
+
+
 def _merge_markdown(project: Project) -> None:
     """Both branches' Markdown edits, as git would merge them (they touch different lines)."""
     text = project.file.read_text(encoding="utf-8")
-    for old, new in (("The step size of each update.", "The step size of each update.\n\n***\n#### What is momentum?\n"
-                      "A running average of gradients."), ("Internal covariate shift.", "Internal covariate shift, mostly."),
-                     ("K-Nearest Neighbors.", "K-Nearest Neighbors.\n\n***\n#### What is a decision tree?\n"
-                      "A model of nested if-then splits."),
-                     ("A network trained to reconstruct", "A neural network trained to reconstruct")):
+    for old, new in LEFT_EDITS + RIGHT_EDITS:
         if new not in text:
             text = text.replace(old, new)
     project.file.write_text(text, encoding="utf-8")
