@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/mutation.py mlanki/identity.py mlanki/matching.py --tests tests/test_identity_rules.py
     .venv/bin/python tests/mutation.py mlanki/record_file.py --sample 80 --jobs 2
+    .venv/bin/python tests/mutation.py mlanki/render.py --sample 60 --seed 2   # another sample
 
 Each mutant changes one thing in the module's syntax tree: a comparison flipped (``<`` to ``<=``,
 ``==`` to ``!=``, ``in`` to ``not in``), ``and``/``or`` swapped, a ``not`` dropped, a number moved by
@@ -138,6 +139,7 @@ def main() -> None:
     parser.add_argument("--tests", nargs="+", default=["tests/test_identity_rules.py", "tests/test_identity_accidents.py",
                                                         "tests/test_updates.py"])
     parser.add_argument("--sample", type=int, default=0, help="mutants per module, chosen at random (seeded)")
+    parser.add_argument("--seed", default="", help="another sample of the same size (default: the module's name)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--timeout", type=int, default=300)
     args = parser.parse_args()
@@ -145,7 +147,7 @@ def main() -> None:
         source, points = plan(ROOT / module)
         indexes = list(range(len(points)))
         if args.sample and args.sample < len(indexes):
-            indexes = sorted(random.Random(module).sample(indexes, args.sample))
+            indexes = sorted(random.Random(module + args.seed).sample(indexes, args.sample))
         with ThreadPoolExecutor(args.jobs) as pool:
             results = list(pool.map(lambda i: run_one(module, source, i, args.tests, args.timeout), indexes))
         killed = sum(1 for verdict, _l, _t in results if verdict == "killed")

@@ -55,11 +55,11 @@ def test_without_line_breaks_soft_breaks_join_but_a_hard_break_stays(deck, tmp_p
 
 
 def test_marks_are_numbered_from_c1_and_after_explicit_clozes(deck):
-    col = deck("#### Gaps?\nA ==one== and ==two==.\n***\n#### More gaps?\nFirst {{c3::three}}, then ==four==.\n")
+    col = deck("#### Gaps?\nA ==one== and ==two==.\n***\n#### More gaps?\nFirst {{c3::three}} {{c1::one}}, then ==four==.\n")
     texts = sorted(n.fields["Text"] for n in snapshot(col).notes if "Text" in n.fields)
     assert any("{{c1::one}} and {{c2::two}}" in t for t in texts), texts
-    assert any("{{c3::three}}, then {{c4::four}}" in t for t in texts), texts
-    (gaps,) = [n for n in snapshot(col).notes if "{{c1::one}}" in n.fields.get("Text", "")]
+    assert any("{{c3::three}} {{c1::one}}, then {{c4::four}}" in t for t in texts), texts
+    (gaps,) = [n for n in snapshot(col).notes if "{{c1::one}} and" in n.fields.get("Text", "")]
     assert gaps.card_count == 2
     first_question = rendered(col, gaps.id)[0][0]
     assert 'data-ordinal="1">[...]</span> and <span class="cloze-inactive" data-ordinal="2">two</span>' in first_question
@@ -98,8 +98,8 @@ def test_a_missing_image_is_an_error_at_its_line(tmp_path, monkeypatch):
                                                  encoding="utf-8")
     with pytest.raises(SourceError) as raised:
         build(now=FIXED_NOW)
-    assert [str(d) for d in raised.value.diagnostics if d.is_error] == [
-        "source/deck.md:5: error: image 'gone.png' not found"]
+    assert [(str(d), d.code) for d in raised.value.diagnostics if d.is_error] == [
+        ("source/deck.md:5: error: image 'gone.png' not found", "image")]
 
 
 def test_html_images_without_src_are_left_alone_and_local_ones_packaged(deck):
@@ -108,6 +108,12 @@ def test_html_images_without_src_are_left_alone_and_local_ones_packaged(deck):
     name = f"mlanki-{hashlib.sha256(PNG_RED).hexdigest()[:12]}-fig.png"
     assert '<img alt="nothing">' in answer and f'<img alt="red" src="{name}">' in answer
     assert (Path(col.media.dir()) / name).read_bytes() == PNG_RED
+
+
+def test_block_html_and_struck_text_as_anki_shows_them(deck):
+    col = deck("#### Old and new?\nThe ~~old~~ way:\n\n<div>block</div>\n\nThen more.\n")
+    (note,) = [n for n in snapshot(col).notes if n.fields.get("Question") == "Old and new?"]
+    assert note.fields["Answer"] == "<p>The <del>old</del> way:</p>\n<div>block</div>\n<p>Then more.</p>"
 
 
 def test_code_language_is_the_first_word_of_the_info_and_unknown_ones_stay_plain(deck):
@@ -245,6 +251,18 @@ def test_long_missing_names_are_shortened_in_messages_and_outside_files_are_not_
     with pytest.raises(ValueError, match=r"^image '../secret.png' is outside the source folder; it was not read$"):
         media.add(tmp_path / "deck", "../secret.png")
     assert media.files == {}
+
+
+def test_unreadable_images_say_why(tmp_path):
+    media = render.MediaFiles(tmp_path)
+    with pytest.raises(ValueError) as raised:
+        media.add(tmp_path, "x" * 300 + ".png")
+    assert str(raised.value) == "image '" + "x" * 80 + "…' cannot be read: File name too long"
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    with pytest.raises(ValueError) as raised:
+        media.add(tmp_path, "loop")
+    assert str(raised.value) in ("image 'loop' cannot be read: cannot be read",                 # RuntimeError
+                                 "image 'loop' cannot be read: Too many levels of symbolic links")  # newer Pythons
 
 
 @pytest.mark.parametrize("name, expected", [
