@@ -51,6 +51,11 @@ def one_line_question(size: int):
     return HEAD + "#### " + _fill(size, WORDS) + "?\nAn answer.\n", {}
 
 
+def many_lines(size: int):
+    """One answer of short lines with no blank line between (the maintainer's own style), 10 MB of them."""
+    return HEAD + "#### What are all the points?\n" + "".join(f"Point {i} is short.\n" for i in range(size // 20)), {}
+
+
 def headings(size: int):
     """About 200k tiny questions with one-word answers (10 MB / 50 bytes): a huge but honest deck."""
     count = size // 50
@@ -76,7 +81,7 @@ def fence(size: int):
     code = _fill(size // 2, "def f(x):\n    return [x ** 2 for x in range(10)]  # (\n")
     small = "#### Small code {i}?\nHere:\n\n```python\n" + _fill(90_000, "x = [1, (2, {3: 4})]\n") + "```\n***\n"
     return HEAD + "#### Show the code?\nHere:\n\n```python\n" + code + "```\n***\n" \
-        + "".join(small.format(i=i) for i in range(max(1, size // 2 // len(small)))), {}
+        + "".join(small.replace("{i}", str(i)) for i in range(max(1, size // 2 // len(small)))), {}
 
 
 def fence_unclosed(size: int):
@@ -152,7 +157,7 @@ def mix(size: int):
     return HEAD + "\n***\n".join(parts), files
 
 
-CASES = {c.__name__: c for c in (one_line, one_line_question, headings, empty_headings, nested_lists, fence, fence_unclosed, table,
+CASES = {c.__name__: c for c in (one_line, one_line_question, many_lines, headings, empty_headings, nested_lists, fence, fence_unclosed, table,
                                  clozes, emphasis, images, front_matter, front_matter_over, html, mix)}
 
 

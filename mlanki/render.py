@@ -89,9 +89,15 @@ class MediaFiles:
 
     root: Path
     files: dict[str, Path] = field(default_factory=dict)
+    known: dict[tuple[Path, str], str] = field(default_factory=dict, repr=False)  # a figure used 10,000 times is read once
 
     def add(self, source_dir: Path, url: str) -> str:
         """The packaged name for ``url`` (relative to ``source_dir``); raises ValueError if unusable."""
+        if (source_dir, url) not in self.known:
+            self.known[source_dir, url] = self._read(source_dir, url)
+        return self.known[source_dir, url]
+
+    def _read(self, source_dir: Path, url: str) -> str:
         if _REMOTE.match(url):
             raise ValueError(f"remote image {url!r} is not packaged; it stays a link (download it next to the source to include it)")
         shown = url if len(url) <= 80 else url[:80] + "…"

@@ -15,6 +15,7 @@ from mlanki.parse.lines import Line, Para, items_of, lines_of
 from mlanki.syntax import Token, drop_chars, lstrip_tokens, plain_text
 
 _BARE_OPTION_CHARS = 100
+_MAX_BARE_OPTIONS = 26
 
 
 @dataclass
@@ -133,8 +134,9 @@ class OptionReader:
         if choices.looks_like_option_list([choices.option_label(l.text)[0] for l in labelled]):
             rest = para.lines[len(labelled):]
             return self._option_lines(labelled, ([Para(rest)] if rest else []) + after)
-        for n, line in enumerate(para.lines):
-            if choices.find_correct(line.text, [l.text for l in para.lines[:n]]):
+        texts = [line.text for line in para.lines]
+        for n, text in enumerate(texts):  # options named by their text: only among the first few lines (linear)
+            if choices.find_correct(text, texts[:n] if n <= _MAX_BARE_OPTIONS else []):
                 return self._bare_options(para.lines[:n], [Para(para.lines[n:])] + after)
         if after and isinstance(after[0], Para) and choices.find_correct(after[0].lines[0].text, []):
             return self._bare_options(para.lines, after)  # options, a blank line, then the answer
