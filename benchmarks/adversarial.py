@@ -71,16 +71,16 @@ def empty_headings(size: int):
 
 def nested_lists(size: int):
     """Lists nested 10k deep (``- - - …`` on a line), then blockquotes 10k deep, repeated to ``size``."""
-    block = "#### How deep can it go?\n" + "- " * 10_000 + "bottom\n\n" + "> " * 10_000 + "deep\n\n" \
+    block = "#### How deep can it go, {i}?\n" + "- " * 10_000 + "bottom\n\n" + "> " * 10_000 + "deep\n\n" \
         + "".join("  " * min(i, 200) + "- item\n" for i in range(2_000)) + "***\n"
-    return HEAD + block * max(1, size // len(block)), {}
+    return HEAD + "".join(block.replace("{i}", str(i)) for i in range(max(1, size // len(block)))), {}
 
 
 def fence(size: int):
     """One fenced Python block of ``size`` bytes (past Pygments' bound), and many small ones under it."""
     code = _fill(size // 2, "def f(x):\n    return [x ** 2 for x in range(10)]  # (\n")
     small = "#### Small code {i}?\nHere:\n\n```python\n" + _fill(90_000, "x = [1, (2, {3: 4})]\n") + "```\n***\n"
-    return HEAD + "#### Show the code?\nHere:\n\n```python\n" + code + "```\n***\n" \
+    return HEAD + "#### Show the code?\nHere:\n\n```python\n" + code + "\n```\n***\n" \
         + "".join(small.replace("{i}", str(i)) for i in range(max(1, size // 2 // len(small)))), {}
 
 

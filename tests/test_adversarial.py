@@ -27,9 +27,10 @@ import adversarial  # noqa: E402 - the generator lives with its benchmark
 MB = adversarial.MB
 # The worst cases at sizes that keep the suite fast (the bounds they hit do not depend on size).
 SIZES = {
-    "one_line": MB, "one_line_question": MB, "many_lines": MB, "nested_lists": MB, "fence": 2 * MB,
-    "fence_unclosed": MB, "table": MB // 2, "clozes": MB, "emphasis": MB, "images": MB, "front_matter": MB // 4,
-    "front_matter_over": MB // 4, "html": MB, "headings": MB // 8, "empty_headings": MB // 4, "mix": MB,
+    "one_line": MB, "one_line_question": MB, "many_lines": MB // 2, "nested_lists": MB, "fence": 2 * MB,
+    "fence_unclosed": MB, "table": MB // 4, "clozes": MB // 2, "emphasis": MB // 2, "images": MB // 2,
+    "front_matter": MB // 8, "front_matter_over": MB // 8, "html": MB, "headings": MB // 16,
+    "empty_headings": MB // 8, "mix": MB // 2,
 }
 GOOD = "# **Hostile deck**\nBefore.\n\n## **Topic1: Hostile**\n\n#### A good question?\nA good answer.\n"
 HANG_GUARD = 300  # seconds; a hang, not a speed limit
