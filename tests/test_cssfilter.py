@@ -74,3 +74,19 @@ def test_colours_and_contrast_follow_wcag():
     assert _contrast((0, 0, 255), (0, 0, 0)) == pytest.approx(2.44, abs=0.005)
     assert _contrast((0, 128, 0), (255, 255, 255)) == pytest.approx(5.14, abs=0.005)
     assert _contrast((8, 8, 8), (0, 0, 0)) == pytest.approx(1.05, abs=0.005)
+
+
+CSS_NAMED = {  # CSS Color Module Level 4, the basic and a few extended keywords mlanki accepts
+    "black": (0, 0, 0), "white": (255, 255, 255), "red": (255, 0, 0), "green": (0, 128, 0), "blue": (0, 0, 255),
+    "yellow": (255, 255, 0), "orange": (255, 165, 0), "purple": (128, 0, 128), "gray": (128, 128, 128),
+    "grey": (128, 128, 128), "silver": (192, 192, 192), "navy": (0, 0, 128), "maroon": (128, 0, 0),
+    "teal": (0, 128, 128), "olive": (128, 128, 0), "lime": (0, 255, 0), "aqua": (0, 255, 255),
+    "fuchsia": (255, 0, 255), "brown": (165, 42, 42), "pink": (255, 192, 203), "darkred": (139, 0, 0),
+    "darkgreen": (0, 100, 0), "darkblue": (0, 0, 139), "crimson": (220, 20, 60),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CSS_NAMED))
+def test_named_colours_are_the_css_ones(name):
+    assert _rgb(name) == CSS_NAMED[name]
+    assert _rgb("transparent") is None and _rgb("rebeccapurple") is None  # alpha, and names not in the list
