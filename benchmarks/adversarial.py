@@ -79,7 +79,7 @@ def nested_lists(size: int):
 def fence(size: int):
     """One fenced Python block of ``size`` bytes (past Pygments' bound), and many small ones under it."""
     code = _fill(size // 2, "def f(x):\n    return [x ** 2 for x in range(10)]  # (\n")
-    small = "#### Small code {i}?\nHere:\n\n```python\n" + _fill(90_000, "x = [1, (2, {3: 4})]\n") + "```\n***\n"
+    small = "#### Small code {i}?\nHere:\n\n```python\n" + _fill(90_000, "x = [1, (2, {3: 4})]\n") + "\n```\n***\n"
     return HEAD + "#### Show the code?\nHere:\n\n```python\n" + code + "\n```\n***\n" \
         + "".join(small.replace("{i}", str(i)) for i in range(max(1, size // 2 // len(small)))), {}
 
