@@ -199,11 +199,15 @@ class Preview:
         self.status = Status()
         self.stop = threading.Event()
         self.workspace = Workspace(settings, _path(output))
+        from mlanki.site.live import LiveSite
+
+        self.live = LiveSite(self.workspace.folder / "collections")
         self.rebuild()
         handler = partial(PreviewHandler, directory=str(self.workspace.site), status=self.status)
         try:
             self.server = ThreadingHTTPServer((host, port), handler)
         except OSError as problem:
+            self.live.close()
             self.workspace.close()
             raise MlankiError(f"cannot serve on {host}:{port}: {problem.strerror or problem}") from None
         self.server.daemon_threads = True
@@ -218,14 +222,14 @@ class Preview:
     def rebuild(self) -> bool:
         """Build the packages and the site from the current sources; False (and the problems shown) if it failed."""
         from mlanki.build import build
-        from mlanki.site.build import build_site
 
         started = time.perf_counter()
+        packaged = None
         try:
             self.workspace.sync()
             result = build(settings=self.workspace.settings)
             packaged = time.perf_counter()
-            build_site(settings=self.workspace.settings)
+            self.live.update(self.workspace.settings)
         except SourceError as error:
             errors = [self.workspace.real_paths(str(d)) for d in error.diagnostics]
         except MlankiError as error:
@@ -233,6 +237,8 @@ class Preview:
         except Exception:  # noqa: BLE001 - a bad edit must never stop the server
             errors = [self.workspace.real_paths(line) for line in traceback.format_exc().rstrip().splitlines()[-1:]]
             self.report(traceback.format_exc().rstrip())
+            if packaged is not None:
+                self.live.close()  # the site may be half updated: the next good build writes all of it
         else:
             errors = []
             for diagnostic in result.diagnostics:
@@ -241,8 +247,10 @@ class Preview:
         for line in errors:
             self.report(line)
         done = time.perf_counter()
+        site = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.live.timings.items())
         self.report(f"build failed after {done - started:.1f} s; serving the last good site" if errors else
-                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, site {done - packaged:.2f} s)")
+                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, site {done - packaged:.2f} s: "
+                    f"{site})")
         return not errors
 
     def watch(self) -> None:
@@ -260,6 +268,7 @@ class Preview:
         self.stop.set()
         self.server.shutdown()
         self.server.server_close()
+        self.live.close()
         self.workspace.close()
 
     def __enter__(self) -> "Preview":
