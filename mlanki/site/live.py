@@ -24,6 +24,8 @@ from mlanki.site.build import (SITE_FOLDER, SiteDeck, SiteResult, copy_downloads
                                require_renderer, static_files)
 from mlanki.site.packages import Published, find_published
 
+_CHUNK = 500  # GUIDs per query
+
 
 @dataclass
 class _DeckState:
@@ -66,7 +68,7 @@ class LiveSite:
             self._forget(slug)
         started = time.perf_counter()
         mathjax = site / "static" / FOLDER
-        if result.math and any(card.has_math for deck in decks for card in deck.view.cards):
+        if result.math and any(self.decks[deck.slug].rendering.of(card)[2] for deck in decks for card in deck.view.cards):
             if not mathjax.is_dir():
                 copy_mathjax(site / "static")
             keep |= {path for path in mathjax.rglob("*") if path.is_file()}
@@ -115,7 +117,9 @@ class LiveSite:
         plan = _sync(col, contents, changed, plan_sync, read_target, apply_plan)
         # A cloze whose numbers changed: Anki made cards with ids of its own, or kept cards the package has
         # not. A fresh import of the note gives it the package's cards and ids.
-        ords = _card_ords(col)
+        ords: dict[str, set[int]] = {}
+        for guid, _cid, ord_ in _cards_of(col, [n.guid for n in changed]):
+            ords.setdefault(guid, set()).add(ord_)
         wrong = [n for n in changed if not n.retired and (ords.get(n.guid) != _ords(n) or (
             n.guid in state.notes and _ords(state.notes[n.guid]) != _ords(n)))]
         if wrong:
@@ -142,9 +146,8 @@ class LiveSite:
         col = state.col
         decks, media = deck_names(col), media_names(col)
         cards: dict[str, list[int]] = {}
-        for guid, cid in col.db.all("select n.guid, c.id from cards c join notes n on n.id = c.nid order by c.ord"):
-            if guid in guids:
-                cards.setdefault(guid, []).append(cid)
+        for guid, cid, _ord in _cards_of(col, sorted(guids)):
+            cards.setdefault(guid, []).append(cid)
         for guid in guids:
             rendered = []
             for cid in cards.get(guid, []):
@@ -226,11 +229,14 @@ def _ords(note) -> set[int]:
     return {o for _id, o, _due in note.cards}
 
 
-def _card_ords(col) -> dict[str, set[int]]:
-    ords: dict[str, set[int]] = {}
-    for guid, ord_ in col.db.all("select n.guid, c.ord from cards c join notes n on n.id = c.nid"):
-        ords.setdefault(guid, set()).add(ord_)
-    return ords
+def _cards_of(col, guids: list[str]) -> list[tuple[str, int, int]]:
+    """(GUID, card id, ordinal) of the notes with ``guids``, each note's cards in ordinal order."""
+    rows = []
+    for start in range(0, len(guids), _CHUNK):
+        chunk = guids[start:start + _CHUNK]
+        rows += col.db.all("select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid "
+                           f"where n.guid in ({','.join('?' * len(chunk))}) order by c.nid, c.ord", *chunk)
+    return rows
 
 
 def _in_study_order(shown: dict, cards: dict) -> list:

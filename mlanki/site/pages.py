@@ -116,23 +116,28 @@ def changelog_of(changelog: str, deck: str) -> str:
 class Rendering:
     """Each card's article HTML, search row and math flag, made once per card.
 
-    The pages of a deck that changes little (``mlanki serve``) are laid out again from these.
+    The pages of a deck that changes little (``mlanki serve``) are laid out again from these. Cards are
+    looked up by identity: a kept card is the same object from one layout to the next, and hashing every
+    card's whole HTML on each layout would cost more than the lookup saves.
     """
 
     def __init__(self) -> None:
-        self._made: dict[Card, tuple[Markup, str, bool]] = {}
+        self._made: dict[int, tuple[Card, tuple[Markup, str, bool]]] = {}
 
     def of(self, card: Card) -> tuple[Markup, str, bool]:
-        made = self._made.get(card)
-        if made is None:
-            article = _env().get_template("card.html.j2").render(card=card, source_link=source_link)
-            row = json.dumps([f"c{card.id}", card.label, card.text], ensure_ascii=False, separators=(",", ":"))
-            made = self._made[card] = (Markup(article), row[1:-1], card.has_math)
+        kept = self._made.get(id(card))
+        if kept is not None and kept[0] is card:
+            return kept[1]
+        article = _env().get_template("card.html.j2").render(card=card, source_link=source_link)
+        row = json.dumps([f"c{card.id}", card.label, card.text], ensure_ascii=False, separators=(",", ":"))
+        made = (Markup(article), row[1:-1], card.has_math)
+        self._made[id(card)] = (card, made)
         return made
 
     def keep_only(self, cards) -> None:
         """Forget the cards no longer shown."""
-        self._made = {card: self._made[card] for card in cards if card in self._made}
+        kept = {id(card) for card in cards}
+        self._made = {key: value for key, value in self._made.items() if key in kept}
 
 
 def write_text(path: Path, text: str) -> None:
