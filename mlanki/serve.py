@@ -262,10 +262,10 @@ class Preview:
         for line in errors:
             self.report(line)
         done = time.perf_counter()
-        site = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.live.timings.items())
+        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.live.timings.items())
         self.report(f"build failed after {done - started:.1f} s; serving the last good site" if errors else
-                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, site {done - packaged:.2f} s: "
-                    f"{site})")
+                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, "
+                    f"site {done - packaged:.2f} s: {steps})")
         return not errors
 
     def watch(self) -> None:
@@ -299,11 +299,22 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def __init__(self, *args, status: Status, **kwargs) -> None:
         self.status = status
+        self.unchanging = False
         super().__init__(*args, **kwargs)
+
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):  # the page went away (a reload) before its answer
+            pass
 
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
         url = urlsplit(self.path)
         path = url.path
+        # The site's scripts, styles and (content-named) media stay the same while the preview runs: the
+        # browser may keep them and ask again with If-Modified-Since, so a reload does not fetch and compile
+        # MathJax anew. Pages and search indexes change with every build.
+        self.unchanging = path.startswith("/static/") or "/media/" in path
         if path == STATUS_PATH:
             wait = parse_qs(url.query).get("wait", [""])[0]
             version, errors = self.status.read(int(wait) if wait.lstrip("-").isdigit() else None)
@@ -338,7 +349,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")  # every reload shows the newest build
+        self.send_header("Cache-Control", "no-cache" if self.unchanging else "no-store")  # a reload shows the newest build
         super().end_headers()
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - quiet: the terminal shows builds, not requests

@@ -68,7 +68,7 @@ class LiveSite:
             self._forget(slug)
         started = time.perf_counter()
         mathjax = site / "static" / FOLDER
-        if result.math and any(self.decks[deck.slug].rendering.of(card)[2] for deck in decks for card in deck.view.cards):
+        if result.math and any(self.decks[d.slug].rendering.of(card)[2] for d in decks for card in d.view.cards):
             if not mathjax.is_dir():
                 copy_mathjax(site / "static")
             keep |= {path for path in mathjax.rglob("*") if path.is_file()}
@@ -90,7 +90,8 @@ class LiveSite:
         self._render(state, shown_cards)
         rendered = time.perf_counter()
         shown = {n.guid: n for n in contents.notes if not n.retired}
-        view = deck_view(state.col, _in_study_order(shown, state.cards), sum(len(n.cards) for n in contents.notes if n.retired))
+        retired = sum(len(n.cards) for n in contents.notes if n.retired)
+        view = deck_view(state.col, _in_study_order(shown, state.cards), retired)
         folder = site / published.slug
         media_dir = Path(state.col.media.dir())
         keep |= {self._copy(media_dir / name, folder / "media" / name) for name in view.media}
@@ -105,33 +106,34 @@ class LiveSite:
 
     def _apply(self, state: _DeckState, contents) -> set[str]:
         """Make the collection hold the package's notes; the GUIDs of shown notes whose cards must be rendered."""
-        from mlanki.sync.collection import apply_plan, read_target
-        from mlanki.sync.plan import plan_sync
+        from mlanki.site.cards import import_package
 
         col = state.col
         wanted = {n.guid: n for n in contents.notes}
-        gone = [nid for nid, guid in col.db.all("select id, guid from notes") if guid not in wanted]
-        if gone:
-            col.remove_notes(gone)
         changed = tuple(n for n in contents.notes if _key(state.notes.get(n.guid)) != _key(n))
-        plan = _sync(col, contents, changed, plan_sync, read_target, apply_plan)
+        restyled: set[str] = set()
+        if not col.db.scalar("select count() from notes"):  # empty: the package imported whole, as build_site does
+            import_package(col, contents.path)
+        else:
+            gone = [nid for nid, guid in col.db.all("select id, guid from notes") if guid not in wanted]
+            if gone:
+                col.remove_notes(gone)
+            restyled = {nt.name for nt in _sync(col, contents, changed).notetypes}
         # A cloze whose numbers changed: Anki made cards with ids of its own, or kept cards the package has
         # not. A fresh import of the note gives it the package's cards and ids.
         ords: dict[str, set[int]] = {}
-        for guid, _cid, ord_ in _cards_of(col, [n.guid for n in changed]):
+        for guid, _cid, ord_, _nid in _cards_of(col, [n.guid for n in changed]):
             ords.setdefault(guid, set()).add(ord_)
         wrong = [n for n in changed if not n.retired and (ords.get(n.guid) != _ords(n) or (
             n.guid in state.notes and _ords(state.notes[n.guid]) != _ords(n)))]
         if wrong:
-            col.remove_notes(col.db.list("select id from notes where guid in (%s)" % ",".join("?" * len(wrong)),
-                                         *[n.guid for n in wrong]))
-            _sync(col, contents, tuple(wrong), plan_sync, read_target, apply_plan)
+            col.remove_notes(sorted({nid for _guid, _cid, _ord, nid in _cards_of(col, [n.guid for n in wrong])}))
+            _sync(col, contents, tuple(wrong))
         for name, description in contents.descriptions.items():
             deck = col.decks.by_name(name)
             if deck and deck.get("desc", "") != description:
                 deck["desc"] = description
                 col.decks.save(deck)
-        restyled = {nt.name for nt in plan.notetypes}
         state.notes = wanted
         state.cards = {guid: cards for guid, cards in state.cards.items()
                        if guid in wanted and not wanted[guid].retired}
@@ -146,7 +148,7 @@ class LiveSite:
         col = state.col
         decks, media = deck_names(col), media_names(col)
         cards: dict[str, list[int]] = {}
-        for guid, cid, _ord in _cards_of(col, sorted(guids)):
+        for guid, cid, _ord, _nid in _cards_of(col, sorted(guids)):
             cards.setdefault(guid, []).append(cid)
         for guid in guids:
             rendered = []
@@ -210,8 +212,11 @@ def _contents(package: Path):
     return replace(contents, deck=top)
 
 
-def _sync(col, contents, notes: tuple, plan_sync, read_target, apply_plan):
+def _sync(col, contents, notes: tuple):
     """sync's plan for ``notes`` of the package, applied to ``col``."""
+    from mlanki.sync.collection import apply_plan, read_target
+    from mlanki.sync.plan import plan_sync
+
     subset = replace(contents, notes=notes)
     plan = plan_sync(subset, read_target(col, subset))
     apply_plan(col, plan)
@@ -229,12 +234,12 @@ def _ords(note) -> set[int]:
     return {o for _id, o, _due in note.cards}
 
 
-def _cards_of(col, guids: list[str]) -> list[tuple[str, int, int]]:
-    """(GUID, card id, ordinal) of the notes with ``guids``, each note's cards in ordinal order."""
+def _cards_of(col, guids: list[str]) -> list[tuple[str, int, int, int]]:
+    """(GUID, card id, ordinal, note id) of the notes with ``guids``, each note's cards in ordinal order."""
     rows = []
     for start in range(0, len(guids), _CHUNK):
         chunk = guids[start:start + _CHUNK]
-        rows += col.db.all("select n.guid, c.id, c.ord from cards c join notes n on n.id = c.nid "
+        rows += col.db.all("select n.guid, c.id, c.ord, n.id from cards c join notes n on n.id = c.nid "
                            f"where n.guid in ({','.join('?' * len(chunk))}) order by c.nid, c.ord", *chunk)
     return rows
 
@@ -247,7 +252,7 @@ def _in_study_order(shown: dict, cards: dict) -> list:
 
 
 def _remove_all_but(site: Path, keep: set[Path]) -> None:
-    """Delete every file of ``site`` that is not in ``keep`` (pages of removed decks, unused media), and empty folders."""
+    """Delete the files of ``site`` not in ``keep`` (pages of removed decks, unused media) and empty folders."""
     for folder, dirs, files in os.walk(site, topdown=False):
         for name in files:
             path = Path(folder, name)
