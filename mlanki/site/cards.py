@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 MATH = re.compile(r"\\\[.*?\\\]|\\\(.*?\\\)", re.S)  # what makes Anki's reviewer typeset with MathJax
@@ -54,8 +55,9 @@ class DeckView:
     retired: int
     media: tuple[str, ...]   # file names copied into the media folder the pages use
 
+    @cached_property
     def topics(self) -> list[tuple[str, list[Card]]]:
-        """Cards grouped by topic, topics in the order their first card is studied."""
+        """Cards grouped by topic, topics in the order their first card is studied (worked out once)."""
         groups: dict[str, list[Card]] = {}
         for card in self.cards:
             groups.setdefault(card.topic, []).append(card)

@@ -34,6 +34,7 @@ class _DeckState:
     folder: Path
     col: object
     notes: dict = field(default_factory=dict)      # GUID -> PackagedNote of the last package
+    keys: dict = field(default_factory=dict)       # GUID -> what its cards' HTML depends on (``_key``)
     cards: dict = field(default_factory=dict)      # GUID -> [Rendered] of a note that is shown
     rendering: object = None                       # pages.Rendering: each card's article and search row
 
@@ -110,7 +111,8 @@ class LiveSite:
 
         col = state.col
         wanted = {n.guid: n for n in contents.notes}
-        changed = tuple(n for n in contents.notes if _key(state.notes.get(n.guid)) != _key(n))
+        keys = {n.guid: _key(n) for n in contents.notes}
+        changed = tuple(n for n in contents.notes if state.keys.get(n.guid) != keys[n.guid])
         restyled: set[str] = set()
         if not col.db.scalar("select count() from notes"):  # empty: the package imported whole, as build_site does
             import_package(col, contents.path)
@@ -134,7 +136,7 @@ class LiveSite:
             if deck and deck.get("desc", "") != description:
                 deck["desc"] = description
                 col.decks.save(deck)
-        state.notes = wanted
+        state.notes, state.keys = wanted, keys
         state.cards = {guid: cards for guid, cards in state.cards.items()
                        if guid in wanted and not wanted[guid].retired}
         return {n.guid for n in changed if not n.retired} | \
@@ -223,10 +225,8 @@ def _sync(col, contents, notes: tuple):
     return plan
 
 
-def _key(note) -> tuple | None:
+def _key(note) -> tuple:
     """What a note's rendered cards depend on (its place in the study order aside)."""
-    if note is None:
-        return None
     return note.notetype, note.fields, note.tags, note.deck, note.retired, tuple(o for _id, o, _due in note.cards)
 
 

@@ -32,7 +32,7 @@ class DeckPages:
 
     def __post_init__(self) -> None:
         self.topic_ids = {}
-        for topic, _cards in self.view.topics():
+        for topic, _cards in self.view.topics:
             base = "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic.casefold()).strip("-") or "none")
             ids, n = set(self.topic_ids.values()), 1
             while (base if n == 1 else f"{base}-{n}") in ids:
@@ -40,7 +40,7 @@ class DeckPages:
             self.topic_ids[topic] = base if n == 1 else f"{base}-{n}"
         self.pages = [[]]
         room = self.page_size
-        for topic, cards in self.view.topics():
+        for topic, cards in self.view.topics:
             continued = False
             while cards:
                 if room == 0:
@@ -85,7 +85,7 @@ class DeckPages:
     def counts(self) -> list[tuple[str, dict[str, int]]]:
         """Cards per topic and kind, for the index page."""
         table = []
-        for topic, cards in self.view.topics():
+        for topic, cards in self.view.topics:
             kinds = {kind: sum(1 for c in cards if c.kind == kind) for kind in KINDS}
             table.append((topic, kinds))
         return table
@@ -154,7 +154,7 @@ def write_deck(folder: Path, deck: DeckPages, math: bool, rendering: Rendering |
     rendering = rendering or Rendering()
     template = _env().get_template("deck.html.j2")
     css = "\n".join(deck.view.css[key] for key in sorted(deck.view.css))
-    toc = deck.toc()
+    toc = Markup(_env().get_template("toc.html.j2").render(toc=deck.toc()))
     folder.mkdir(parents=True, exist_ok=True)
     files = []
     for number, page in deck.numbered():
