@@ -17,7 +17,7 @@ from mlanki.parse.lines import (Line, Para, first_sentence, has_token, items_of,
                                 split_short_answer, strip_line_prefix, without_markers)
 from mlanki.parse.options import OptionReader, Options, plain_options
 from mlanki.parse.prompts import Prompts
-from mlanki.parse.repair import repair_math
+from mlanki.parse.repair import math_images, repair_math
 from mlanki.parse.sections import Section, unwrap_details
 from mlanki.syntax import Token, drop_chars, plain_text
 
@@ -44,7 +44,7 @@ class EntryReader:
     def read(self, section: Section, body: list[Token], topic: str) -> Entry | None:
         """The entry of one question section, or None (a placeholder, or no usable answer)."""
         stem, body = unwrap_details(body)
-        items, repaired = items_of(body), {}
+        items, repaired = math_images(items_of(body), self.findings), {}
         if self.math_repair:
             items, repaired = repair_math(items, plain_text(section.heading["children"]), self.findings)
         self.findings.lint_lines(items, repaired)
