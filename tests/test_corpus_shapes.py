@@ -52,3 +52,53 @@ def test_a_math_image_card_shows_tex_for_mathjax_not_a_url_in_anki(deck):
     _question, answer = card_of(col, "How is L1 written?")
     assert r"Add \(\lambda\sum_i |w_i|\) to the loss." in answer
     assert "githubusercontent" not in answer
+
+
+# -- prose hard-wrapped at a column reads as sentences, not as ragged lines ---------------------------
+@pytest.mark.parametrize("written, shown", [
+    ("Given the training data, a decision tree algorithm divides the feature space into\n"
+     "regions. For inference, we first see which region the point falls in.\n",
+     "<p>Given the training data, a decision tree algorithm divides the feature space into regions. "
+     "For inference, we first see which region the point falls in.</p>"),
+    ("* Apply the sigmoid function to the output of linear models, squeezing the target\n"
+     "to range [0, 1]\n* Threshold to make prediction\n",
+     "<ul>\n<li>Apply the sigmoid function to the output of linear models, squeezing the target to range [0, 1]</li>\n"
+     "<li>Threshold to make prediction</li>\n</ul>"),
+])
+def test_hard_wrapped_sentences_are_joined(written, shown):
+    entry, _ = answer_of(f"#### Decision tree?\n{written}")
+    assert entry.answer + entry.explanation == shown
+
+
+@pytest.mark.parametrize("written", [
+    "It trains many trees on bootstrap samples of the data\nIt averages their votes\n",  # one point per line
+    "Short line\nlower case goes on a line of its own\n",  # a short line is no wrap
+    "Pick the activation function that suits the output layer best\nb) is the one most used\n",  # option label
+    "K-means partitions the observations into k clusters of equal variance.\nthen it assigns each point\n",
+])
+def test_one_point_per_line_stays_one_line(written):
+    entry, _ = answer_of(f"#### What is it?\n{written}")
+    assert "<br>" in entry.answer + entry.explanation
+
+
+def test_a_wrapped_line_is_linted_on_each_source_line():
+    source = ("#### What is it?\nThe model that was fitted with the default options makes\n"
+              "errors worth the value of KK in the end.\n")
+    parsed = parse_text(HEAD + source, file=FILE, settings=None, lint=True)
+    assert [(n.location.line, n.code) for n in parsed.notices if n.code.startswith("math")] \
+        in ([(5, "math-artefact")], [(5, "math-repair")])
+
+
+# -- links to the page's own anchors ("back to top") are navigation, not card content ---------------
+def test_a_line_that_only_links_into_the_page_goes():
+    entry, _ = answer_of("#### Bagging?\nBagging averages models.\n\n[back to top](#data-science-question-answer)\n")
+    assert "back to top" not in entry.answer + entry.explanation
+
+
+@pytest.mark.parametrize("written, kept", [
+    ("[Reference](https://example.org/paper)\n", '<a href="https://example.org/paper"'),  # a link out of the page
+    ("See [the table](#tables) above for the numbers.\n", "See the table above"),  # an anchor inside a sentence
+])
+def test_other_links_stay(written, kept):
+    entry, _ = answer_of(f"#### Bagging?\nBagging averages models.\n\n{written}")
+    assert kept in entry.answer + entry.explanation

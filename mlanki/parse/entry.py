@@ -14,7 +14,7 @@ from mlanki import choices
 from mlanki.entries import Entry
 from mlanki.parse.fields import FieldWriter, inline_markdown, markdown, option_answer
 from mlanki.parse.lines import (Line, Para, first_sentence, has_token, items_of, lines_of, raw_text, rewrite_lines,
-                                split_short_answer, strip_line_prefix, without_markers)
+                                split_short_answer, strip_line_prefix, without_markers, without_navigation)
 from mlanki.parse.options import OptionReader, Options, plain_options
 from mlanki.parse.prompts import Prompts
 from mlanki.parse.repair import math_images, repair_math
@@ -44,7 +44,7 @@ class EntryReader:
     def read(self, section: Section, body: list[Token], topic: str) -> Entry | None:
         """The entry of one question section, or None (a placeholder, or no usable answer)."""
         stem, body = unwrap_details(body)
-        items, repaired = math_images(items_of(body), self.findings), {}
+        items, repaired = math_images(without_navigation(items_of(body)), self.findings), {}
         if self.math_repair:
             items, repaired = repair_math(items, plain_text(section.heading["children"]), self.findings)
         self.findings.lint_lines(items, repaired)

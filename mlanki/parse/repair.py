@@ -25,7 +25,7 @@ def repair_math(items: list, heading: str, findings: Findings) -> tuple[list, di
 
     def repair(line: Line) -> Line:
         tokens = [t for token in line.tokens for t in _repaired(token, context, line.line, repaired, findings)]
-        return line if len(tokens) == len(line.tokens) else Line(tokens, line.line)
+        return line if len(tokens) == len(line.tokens) else Line(tokens, line.line, line.wrapped)
     return rewrite_lines(items, repair), repaired
 
 
@@ -73,7 +73,7 @@ def math_images(items: list, findings: Findings) -> list:
 
     def line_rewrite(line: Line) -> Line:
         tokens = [inline(t, line.line) for t in line.tokens]
-        return line if all(a is b for a, b in zip(tokens, line.tokens)) else Line(tokens, line.line)
+        return line if all(a is b for a, b in zip(tokens, line.tokens)) else Line(tokens, line.line, line.wrapped)
 
     out = []
     for item in rewrite_lines(items, line_rewrite):
