@@ -102,3 +102,15 @@ def test_a_line_that_only_links_into_the_page_goes():
 def test_other_links_stay(written, kept):
     entry, _ = answer_of(f"#### Bagging?\nBagging averages models.\n\n{written}")
     assert kept in entry.answer + entry.explanation
+
+
+# -- a fill-in blank written as a bold underscore -------------------------------------------------
+@pytest.mark.parametrize("heading, shown", [
+    ("**\\_**-based filtering recommends similar items.", "_____-based filtering recommends similar items."),
+    ("The radial basis network has **\\_\\_** layers.", "The radial basis network has _____ layers."),
+    ("Use **bold** and *\\_x* as written.", "Use <strong>bold</strong> and <em>_x</em> as written."),  # guard
+])
+def test_a_bold_underscore_in_a_question_is_a_blank(heading, shown):
+    entry, _ = answer_of(f"#### {heading}\n- [x] Item\n- [ ] History\n")
+    assert entry.question == shown
+    assert "_____" not in entry.question_text  # the question's identity is the heading as written

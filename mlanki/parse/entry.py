@@ -57,7 +57,7 @@ class EntryReader:
         if heading_options:
             question, question_md = html.escape(question_text, quote=False), question_text
         else:
-            question = self.writer.renderer.finish(self.writer.inline_at(section.line, heading_tokens))
+            question = self.writer.renderer.finish(self.writer.inline_at(section.line, _blanks(heading_tokens)))
             question_md = inline_markdown(heading_tokens)
         prompt = self.prompts.prompt(question_text, question)
         if prompt:
@@ -182,6 +182,14 @@ def _verdict(items: list) -> tuple[int | None, list]:
     line = first.lines[0]
     lines = [Line(drop_chars(line.tokens, cut), line.line)] + first.lines[1:]
     return index, rewrite_lines([Para(lines)], lambda l: l) + items[1:]
+
+
+def _blanks(tokens: list[Token]) -> list[Token]:
+    """A fill-in blank shown as one: ``**\\_**`` (what Markdown formatters make of ``___``) is a bold
+    underscore that reads as nothing, so it becomes ``_____``. The question's text stays as written."""
+    return [{"type": "text", "raw": "_____"}
+            if t["type"] in ("strong", "emphasis") and set(plain_text(t["children"])) == {"_"} else t
+            for t in tokens]
 
 
 def _has_cloze_markup(items: list) -> bool:
