@@ -114,3 +114,12 @@ def test_a_bold_underscore_in_a_question_is_a_blank(heading, shown):
     entry, _ = answer_of(f"#### {heading}\n- [x] Item\n- [ ] History\n")
     assert entry.question == shown
     assert "_____" not in entry.question_text  # the question's identity is the heading as written
+
+
+@pytest.mark.parametrize("heading, shown", [
+    ("****Compare sparse and dense losses.", "Compare sparse and dense losses."),  # an empty bold before the text
+    ("Which rating is **** here?", "Which rating is **** here?"),  # guard: inside the text it is text
+])
+def test_an_empty_bold_at_the_start_of_a_question_is_dropped(heading, shown):
+    entry, _ = answer_of(f"#### {heading}\nThey differ.\n")
+    assert entry.question == shown and entry.question_text == heading

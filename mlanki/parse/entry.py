@@ -28,6 +28,7 @@ _WHAT_IS = re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\
 _DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\s+(?P<rest>.+)$")
 _ARTICLES = {"a", "an", "the"}
 _TERM = re.compile(r"^(?P<article>(?:the|an?)\s+)?(?P<term>[^()]+?)(?P<aside>\s*\([^()]*\))?$", re.IGNORECASE)
+_EMPTY_BOLD_START, _EMPTY_BOLD_END = re.compile(r"^\s*\*{4,}"), re.compile(r"\*{4,}\s*$")
 _DIRECT_CHARS = 160  # an "Answer:" line up to this long is a direct answer (bold); a longer one is prose
 
 
@@ -185,11 +186,16 @@ def _verdict(items: list) -> tuple[int | None, list]:
 
 
 def _blanks(tokens: list[Token]) -> list[Token]:
-    """A fill-in blank shown as one: ``**\\_**`` (what Markdown formatters make of ``___``) is a bold
-    underscore that reads as nothing, so it becomes ``_____``. The question's text stays as written."""
-    return [{"type": "text", "raw": "_____"}
-            if t["type"] in ("strong", "emphasis") and set(plain_text(t["children"])) == {"_"} else t
-            for t in tokens]
+    """The heading as shown: a fill-in blank ``**\\_**`` (what Markdown formatters make of ``___``) is a
+    bold underscore that reads as nothing, so it becomes ``_____``; an empty bold ``****`` at either end
+    is dropped. The question's text (its identity) stays as written."""
+    shown = [{"type": "text", "raw": "_____"}
+             if t["type"] in ("strong", "emphasis") and set(plain_text(t["children"])) == {"_"} else t
+             for t in tokens]
+    for at, empty in ((0, _EMPTY_BOLD_START), (-1, _EMPTY_BOLD_END)):
+        if shown and shown[at]["type"] == "text" and empty.search(shown[at]["raw"]):
+            shown[at] = dict(shown[at], raw=empty.sub("", shown[at]["raw"]))
+    return shown
 
 
 def _has_cloze_markup(items: list) -> bool:
