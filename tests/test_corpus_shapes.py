@@ -28,7 +28,8 @@ GITHUB_MATH = "https://render.githubusercontent.com/render/math?math="
     (f'Sum <img src="{GITHUB_MATH}(x_{{i%2B1}}-x_i)">.', r"Sum \((x_{i+1}-x_i)\)."),
     (f"Inline ![b]({GITHUB_MATH}\\lambda) too.", r"Inline \(\lambda\) too."),
     ('Codecogs <img src="https://latex.codecogs.com/svg.latex?a^2"> works.', r"Codecogs \(a^2\) works."),
-    (f'<img src="{GITHUB_MATH}\\sum_i x_i">', r"\[\sum_i x_i\]"),  # alone on its line: display math
+    (f'<img src="{GITHUB_MATH}\\sum_i x_i">', r"\[\sum_i x_i\]"),  # alone in its paragraph: display math
+    (f'If the curve has dots, then\n<img src="{GITHUB_MATH}\\sum_i x_i">', "then<br>\n" r'<span class="mlanki-math">\[\sum_i x_i\]</span>'),  # alone on a line
 ])
 def test_a_math_image_becomes_math(written, shown):
     entry, parsed = answer_of(f"#### What is it?\n{written}\n", lint=True)

@@ -72,7 +72,8 @@ def math_images(items: list, findings: Findings) -> list:
         return {"type": "block_math" if display else "inline_math", "raw": tex}
 
     def line_rewrite(line: Line) -> Line:
-        tokens = [inline(t, line.line) for t in line.tokens]
+        alone = len([t for t in line.tokens if t["type"] != "text" or t["raw"].strip()]) == 1  # display math
+        tokens = [inline(t, line.line, alone) for t in line.tokens]
         return line if all(a is b for a, b in zip(tokens, line.tokens)) else Line(tokens, line.line, line.wrapped)
 
     out = []
