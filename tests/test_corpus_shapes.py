@@ -124,3 +124,23 @@ def test_a_bold_underscore_in_a_question_is_a_blank(heading, shown):
 def test_an_empty_bold_at_the_start_of_a_question_is_dropped(heading, shown):
     entry, _ = answer_of(f"#### {heading}\nThey differ.\n")
     assert entry.question == shown and entry.question_text == heading
+
+
+# -- a fence indented by four spaces (inside <details>, under a numbered question) -------------------
+def test_an_indented_fence_is_code_in_its_language_not_backticks(deck):
+    col = deck("#### What does this print?\n<details>\n\n    ```python\n    print(42)\n    ```\n\n"
+               "It prints 42.\n</details>\n")
+    question, answer = card_of(col, "What does this print?")
+    assert "```" not in question + answer
+    assert "mlanki-highlight" in answer and "print" in answer  # Pygments coloured it as Python
+
+
+@pytest.mark.parametrize("written", [
+    "    ```python\n    print(42)\n    ```\n    more code after the fence\n",  # not one fence: indented code as written
+    "    x = 1\n    y = 2\n",  # ordinary indented code
+])
+def test_other_indented_code_stays_as_written(written):
+    entry, _ = answer_of(f"#### What does this print?\nIt prints.\n\n{written}")
+    shown = entry.explanation + entry.answer
+    assert "<pre" in shown and "mlanki-highlight" not in shown
+    assert written.split("\n")[-2].strip() in shown  # its last line is shown as code

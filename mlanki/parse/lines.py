@@ -18,6 +18,7 @@ _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
 _WRAPPED_END = re.compile(r"[\w,)\]'\"’”]$")  # a line cut at a column ends mid-sentence ...
 _WRAPPED_START = re.compile(r"^[a-z]")  # ... and the next one goes on in lower case
 _WRAPPED_MIN_CHARS = 40  # wrapping happens at a column: the line before is long
+_INDENTED_FENCE = re.compile(r"^(?P<marker>`{3,}|~{3,})(?P<info>[\w+#.-]*)[ \t]*\n(?P<code>.*?\n)?(?P=marker)[ \t]*\n?$", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _SHORT_ANSWER_WORDS = 8
 
@@ -61,6 +62,8 @@ def items_of(body: list[Token]) -> list:
                 items.append(Para(lines))
         elif token["type"] in ("list", "block_quote"):
             items.append(unwrapped(token))
+        elif token["type"] == "block_code" and token.get("style") == "indent":
+            items.append(fenced(token))
         else:
             items.append(token)
     return items
@@ -101,6 +104,16 @@ def wraps(before: list[Token], after: list[Token]) -> bool:
         return False
     following = plain_text(after).lstrip()
     return bool(_WRAPPED_START.match(following)) and not choices.option_label(following)[0]
+
+
+def fenced(token: Token) -> Token:
+    """A fence indented by four spaces or more is, by CommonMark, indented code that shows its own
+    backticks; when the whole block is one fence, it is that fence (highlighted in its language)."""
+    m = _INDENTED_FENCE.match(token["raw"])
+    if not m:
+        return token
+    return dict(token, raw=m.group("code") or "", style="fenced", marker=m.group("marker"),
+                attrs={"info": m.group("info")})
 
 
 def unwrapped(token: Token) -> Token:
