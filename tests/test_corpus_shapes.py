@@ -128,8 +128,8 @@ def test_an_empty_bold_at_the_start_of_a_question_is_dropped(heading, shown):
 
 # -- a fence indented by four spaces (inside <details>, under a numbered question) -------------------
 def test_an_indented_fence_is_code_in_its_language_not_backticks(deck):
-    col = deck("#### What does this print?\n<details>\n\n    ```python\n    print(42)\n    ```\n\n"
-               "It prints 42.\n</details>\n")
+    col = deck("#### What does this print?\n<details>\n\n        ```python\n        print(42)\n        ```\n\n"
+               "It prints 42.\n</details>\n")  # indented by eight, as in the corpus
     question, answer = card_of(col, "What does this print?")
     assert "```" not in question + answer
     assert "mlanki-highlight" in answer and "print" in answer  # Pygments coloured it as Python

@@ -7,6 +7,7 @@ is read line by line; each ``Line`` keeps its inline tokens and its source line 
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -109,7 +110,7 @@ def wraps(before: list[Token], after: list[Token]) -> bool:
 def fenced(token: Token) -> Token:
     """A fence indented by four spaces or more is, by CommonMark, indented code that shows its own
     backticks; when the whole block is one fence, it is that fence (highlighted in its language)."""
-    m = _INDENTED_FENCE.match(token["raw"])
+    m = _INDENTED_FENCE.match(textwrap.dedent(token["raw"]))  # eight spaces leave four in the code
     if not m:
         return token
     return dict(token, raw=m.group("code") or "", style="fenced", marker=m.group("marker"),
