@@ -144,3 +144,16 @@ def test_other_indented_code_stays_as_written(written):
     shown = entry.explanation + entry.answer
     assert "<pre" in shown and "mlanki-highlight" not in shown
     assert written.split("\n")[-2].strip() in shown  # its last line is shown as code
+
+
+# -- a definition cloze needs a definition that singles out its term ------------------------------
+@pytest.mark.parametrize("question, answer, cloze", [
+    ("What is object segmentation?", "Object Segmentation is predicting masks.", ""),
+    ("What is regression?", "Regression is a part of supervised ML.", ""),
+    ("What is ReLU?", "ReLU is an abbreviation for Rectified Linear Unit.",  # guard: six words name it
+     "{{c1::ReLU}} is an abbreviation for Rectified Linear Unit."),
+])
+def test_a_definition_too_short_to_name_its_term_makes_no_cloze(question, answer, cloze):
+    entry, _ = answer_of(f"#### {question}\n{answer}\n")
+    assert entry.definition == cloze
+    assert entry.answer  # the basic card stays

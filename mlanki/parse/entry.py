@@ -29,6 +29,7 @@ _DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\
 _ARTICLES = {"a", "an", "the"}
 _TERM = re.compile(r"^(?P<article>(?:the|an?)\s+)?(?P<term>[^()]+?)(?P<aside>\s*\([^()]*\))?$", re.IGNORECASE)
 _EMPTY_BOLD_START, _EMPTY_BOLD_END = re.compile(r"^\s*\*{4,}"), re.compile(r"\*{4,}\s*$")
+_DEFINITION_MIN_WORDS = 6  # a definition shorter than this does not single out its term
 _DIRECT_CHARS = 160  # an "Answer:" line up to this long is a direct answer (bold); a longer one is prose
 
 
@@ -214,8 +215,8 @@ def _definition(question_text: str, answer_items: list) -> tuple[str, str]:
     line = answer_items[0].lines[0].text
     sentence = first_sentence(line)
     d = _DEFINITION.match(sentence)
-    if not d or len(d.group("subject").split()) > 8:
-        return "", ""
+    if not d or len(d.group("subject").split()) > 8 or len(d.group("rest").split()) < _DEFINITION_MIN_WORDS:
+        return "", ""  # a long subject is no term; a short rest ("is predicting masks.") fits many terms
     subject = d.group("subject")
     subject_words = _words(re.sub(r"\([^)]*\)", " ", subject))
     term_words = _words(m.group("term"))
