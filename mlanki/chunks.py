@@ -144,10 +144,11 @@ def _encode(value) -> dict:
     if isinstance(payload, Evidence):
         return {"line": first_line, "evidence": {"headings": list(payload.headings), "bold": payload.bold,
                                                  "listed": payload.listed}}
-    diagnostics, media = rest
+    diagnostics, media, notices = rest
     return {"line": first_line, "entry": None if payload is None else _entry_data(payload),
             "diagnostics": [_diagnostic_data(d) for d in diagnostics],
-            "media": {name: list(stamp) for name, stamp in media.items()}}
+            "media": {name: list(stamp) for name, stamp in media.items()},
+            "notices": [_diagnostic_data(d) for d in notices]}
 
 
 def _decode(data: dict) -> tuple:
@@ -162,7 +163,8 @@ def _decode(data: dict) -> tuple:
     entry = None if data["entry"] is None else _entry(data["entry"])
     diagnostics = [_diagnostic(d) for d in _typed(data["diagnostics"], list)]
     media = {_typed(name, str): _stamp(stamp) for name, stamp in _typed(data["media"], dict).items()}
-    return line, entry, diagnostics, media
+    notices = [_diagnostic(d) for d in _typed(data["notices"], list)]
+    return line, entry, diagnostics, media, notices
 
 
 _TUPLE_FIELDS = ("options", "options_md", "media")

@@ -52,7 +52,7 @@ class ChunkStream:
         chunk = self.chunks[number]
         use_cache = self.cache is not None
         key = self.cache.key("evidence", chunk.digest) if use_cache else ""
-        cached = self.cache.get(key) if use_cache and not self.findings.lint else None
+        cached = self.cache.get(key) if use_cache else None  # evidence is the same with or without lint
         if cached is not None:
             first_line, evidence = cached
             shift = chunk.first_line - first_line
@@ -66,7 +66,7 @@ class ChunkStream:
 
     def reusable(self, style: styles.Style, evidence: list[styles.Evidence]) -> bool:
         """Chunk by chunk works when every heading starts its own chunk and section: Micro-Learning's shape."""
-        if style.kind != styles.HEADING or style.question_level is not None or self.findings.lint:
+        if style.kind != styles.HEADING or style.question_level is not None:
             return False
         return all(len(part.headings) <= 1 and all(h["line"] == chunk.first_line for h in part.headings)
                    for chunk, part in zip(self.chunks, evidence))
@@ -92,26 +92,29 @@ class ChunkStream:
 
     def cached_entry(self, section: Section, topic: str, context: str, media: MediaFiles, renderer_diagnostics,
                      make) -> Entry | None:
-        """``make(section, topic)``, reused when the chunk, topic and ``context`` are unchanged."""
-        if not self.cache or section.chunk is None or self.findings.lint:
+        """``make(section, topic)``, reused when the chunk, topic and ``context`` are unchanged; with
+        its diagnostics and, when linting, its lint notices (a build counts them as check lists them)."""
+        if not self.cache or section.chunk is None:
             return make(section, topic)
         chunk = self.chunks[section.chunk]
-        key = self.cache.key("entry", chunk.digest, topic, context)
+        key = self.cache.key("entry", chunk.digest, topic, context, "lint" if self.findings.lint else "")
         cached = self.cache.get(key)
-        diagnostics = self.findings.diagnostics
+        diagnostics, notices = self.findings.diagnostics, self.findings.notices
         if cached is not None and media.still_valid(cached[3]):
-            first_line, entry, found, stamps = cached
+            first_line, entry, found, stamps, noticed = cached
             shift = chunk.first_line - first_line
             media.restore(stamps)
             if not shift:  # most chunks did not move: an edit seldom adds or removes lines
                 diagnostics += found
+                notices += noticed
                 return entry
             diagnostics += [moved(d, shift) for d in found]
+            notices += [moved(d, shift) for d in noticed]
             return None if entry is None else replace(entry, location=moved_location(entry.location, shift))
-        seen, drawn = len(diagnostics), len(renderer_diagnostics)
+        seen, drawn, told = len(diagnostics), len(renderer_diagnostics), len(notices)
         entry = make(section, topic)
         made = diagnostics[seen:] + renderer_diagnostics[drawn:]
         if not any(d.is_error for d in made):
             used = entry.media if entry else ()
-            self.cache.put(key, (chunk.first_line, entry, made, media.stamps(used)))
+            self.cache.put(key, (chunk.first_line, entry, made, media.stamps(used), notices[told:]))
         return entry
