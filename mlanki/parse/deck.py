@@ -101,6 +101,7 @@ class DeckParser:
     def _entry(self, section: Section, topic: str) -> Entry | None:
         ready = self.stream.prepared.pop(section.chunk, None) if section.chunk is not None else None
         if ready is not None and ready.independent and not self.renderer.used_media:
+            self.stream.adopted += 1
             return ready.adopt(self.findings, self.renderer, self.reader.prompts, self.media, topic)
         return self.reader.read(section, self.stream.body(section), topic)
 

@@ -29,6 +29,7 @@ class ChunkStream:
         self.chunks = split_chunks(text) if chunks is None else chunks
         self.tokens: dict[int, list[Token]] = {}
         self.prepared: dict[int, Prepared] = {}  # chunk number -> what a worker process parsed of it
+        self.adopted = 0  # entries taken from workers (the rest were read here)
 
     def __len__(self) -> int:
         return len(self.chunks)
