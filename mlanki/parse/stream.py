@@ -30,6 +30,7 @@ class ChunkStream:
         self.tokens: dict[int, list[Token]] = {}
         self.prepared: dict[int, Prepared] = {}  # chunk number -> what a worker process parsed of it
         self.adopted = 0  # entries taken from workers (the rest were read here)
+        self.evidence_keys: dict[int, str] = {}
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -54,7 +55,9 @@ class ChunkStream:
         """The evidence cache's key for a chunk, and what it holds there (None: a miss, or no cache)."""
         if self.cache is None:
             return "", None
-        key = self.cache.key("evidence", self.chunks[number].digest)
+        key = self.evidence_keys.get(number)
+        if key is None:
+            key = self.evidence_keys[number] = self.cache.key("evidence", self.chunks[number].digest)
         return key, None if self.findings.lint else self.cache.get(key)
 
     def evidence(self, number: int) -> styles.Evidence:
