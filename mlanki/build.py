@@ -64,6 +64,7 @@ class BuildResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     up_to_date: bool = False
     notices: list[str] = field(default_factory=list)  # what identity recovered, repaired or started anew
+    lint: list[Diagnostic] = field(default_factory=list)  # what ``mlanki check`` adds: counted, not printed
 
     def summary(self, all_topics: bool = False) -> str:
         """What a person reads after ``mlanki build``: per deck its file, state and notes per topic.
@@ -96,7 +97,7 @@ class CheckResult:
     """What ``mlanki check`` found: every diagnostic, and how many only linting finds."""
 
     diagnostics: list[Diagnostic]
-    lint_count: int = 0  # findings ``mlanki build`` does not look for (the rest it reports too)
+    lint_count: int = 0  # findings of the lint rules (``mlanki build`` counts them too, without listing them)
 
     @property
     def errors(self) -> int:
@@ -161,7 +162,7 @@ def _build_locked(settings: Settings, files: list[Path], notetypes: dict[str, No
     entries = EntryCache.load(settings.output, notes)
     planned = plan_build(settings, files, notetypes, version, allow_field_change, now, progress, entries,
                          previous=_path(previous))
-    result = BuildResult(diagnostics=planned.diagnostics, notices=notes + planned.notices)
+    result = BuildResult(diagnostics=planned.diagnostics, notices=notes + planned.notices, lint=planned.lint)
     with publish.Transaction(settings.output, planned.record_path) as staging:
         outputs = []
         for deck, plan in zip(planned.decks, planned.plans):
@@ -191,6 +192,7 @@ class PlannedBuild:
     record_path: Path
     diagnostics: list[Diagnostic]
     notices: list[str] = field(default_factory=list)
+    lint: list[Diagnostic] = field(default_factory=list)
 
 
 def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteType], version: str | None = None,
@@ -203,8 +205,11 @@ def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteT
     """
     from mlanki import check
 
-    decks, media, diagnostics, files_of = read_and_parse(files, settings, progress=progress, entries=entries)
+    # Parsed with the lint rules on (cached per chunk like the rest), so a build counts what check lists.
+    decks, media, diagnostics, files_of = read_and_parse(files, settings, lint=True, progress=progress,
+                                                         entries=entries)
     progress(MATCHING, 0, 0)
+    lint = check.run_rules(decks, check.LINT_RULES)
     diagnostics += check.run_rules(decks, check.BUILD_RULES)
     _stop_on_errors(diagnostics, settings.strict)
     record_path = record_path_for(settings.source)
@@ -215,7 +220,7 @@ def plan_build(settings: Settings, files: list[Path], notetypes: dict[str, NoteT
     plans = _plan_decks(decks, files_of, settings, record, record_path, notetypes, now, version, allow_field_change,
                         package, notices)
     _stop_on_errors(diagnostics + [d for plan in plans for d in plan.diagnostics], settings.strict)
-    return PlannedBuild(decks, plans, media, record, record_path, diagnostics, notices)
+    return PlannedBuild(decks, plans, media, record, record_path, diagnostics, notices, lint)
 
 
 def _plan_decks(decks, files_of, settings: Settings, record: Record, record_path: Path, notetypes, now: int,
@@ -473,8 +478,9 @@ def _cached_result(cached: dict) -> BuildResult:
     for d in cached.get("decks", []):
         result.decks.append(DeckResult(d["name"], d["version"], d["version"], Path(d["package"]), Path(d["latest"]),
                                        {topic: dict(kinds) for topic, kinds in d["counts"]}, written=False))
-    result.diagnostics = [Diagnostic(Location(*d["location"]), d["level"], d["message"], d.get("hint", ""),
-                                     d.get("code", "")) for d in cached.get("diagnostics", [])]
+    result.diagnostics, result.lint = ([Diagnostic(Location(*d["location"]), d["level"], d["message"], d.get("hint", ""),
+                                                    d.get("code", "")) for d in cached.get(part, [])]
+                                       for part in ("diagnostics", "lint"))
     return result
 
 
@@ -484,8 +490,9 @@ def _summary(result: BuildResult) -> dict:
         "decks": [{"name": d.name, "version": d.version, "package": str(d.package), "latest": str(d.latest),
                    "counts": [[topic, list(kinds.items())] for topic, kinds in d.counts.items()]}
                   for d in result.decks],
-        "diagnostics": [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
-                         "message": d.message, "hint": d.hint, "code": d.code} for d in result.diagnostics],
+        **{part: [{"location": [d.location.file, d.location.line, d.location.col], "level": d.level,
+                   "message": d.message, "hint": d.hint, "code": d.code} for d in found]
+           for part, found in (("diagnostics", result.diagnostics), ("lint", result.lint))},
     }
 
 

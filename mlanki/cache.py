@@ -74,7 +74,8 @@ def _valid(data) -> bool:
                 and text_keys(data["inputs"], lambda v: stamps(v, 3)) and stamps(data["record"], 3)
                 and text_keys(data["outputs"], lambda v: stamps(v, 2))
                 and isinstance(data["decks"], list) and all(_valid_deck(d) for d in data["decks"])
-                and isinstance(data["diagnostics"], list) and all(_valid_diagnostic(d) for d in data["diagnostics"]))
+                and all(isinstance(data[part], list) and all(_valid_diagnostic(d) for d in data[part])
+                        for part in ("diagnostics", "lint")))
     except (KeyError, TypeError):
         return False
 

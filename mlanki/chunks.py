@@ -6,12 +6,13 @@ way. ``EntryCache`` keeps, per chunk, what parsing it gave: its heading, the evi
 detection, and the finished entry with its diagnostics, under a hash of everything the result
 depends on. It lives in the build folder; deleting it costs only time.
 
-The cache is plain JSON (an output folder may be shared or downloaded: reading it must never run
-code), checked value by value on load. A damaged or foreign one is ignored, with a note, and rebuilt.
+The cache is plain JSON, one item a line (an output folder may be shared or downloaded: reading it
+must never run code), each item checked value by value when it is used. A damaged or foreign one is ignored, with a note, and rebuilt.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -21,8 +22,8 @@ from pathlib import Path
 
 from mlanki import code_fingerprint
 
-CACHE_NAME = ".mlanki-entries.json"
-FORMAT = 1
+CACHE_NAME = ".mlanki-entries.jsonl"
+FORMAT = 2  # 2: one item a line, decoded on use
 # Lines that matter for cutting: ATX headings, and fences (a heading inside a fence is code).
 _MARKER = re.compile(r"^ {0,3}(?:(?P<fence>`{3,}|~{3,})(?P<info>[^\n]*)|#{1,6}(?=[ \t\n]|$))", re.MULTILINE)
 
@@ -58,19 +59,44 @@ def split_chunks(text: str) -> list[Chunk]:
 
 @dataclass
 class EntryCache:
-    """Parse results by content hash; ``used`` collects what this build touched, so stale ones go."""
+    """Parse results by content hash; ``used`` collects what this build touched, so stale ones go.
+
+    On disk one line per item (``key<TAB>JSON``): an item is decoded only when a build asks for it,
+    and one this build did not change is written back as the very text it was read as.
+    """
 
     items: dict[str, object] = field(default_factory=dict)
     used: dict[str, object] = field(default_factory=dict)
+    raw: dict[str, str] = field(default_factory=dict)  # key -> JSON text as read, not yet decoded
+    notes: list = field(default_factory=list)  # where a damaged item is reported
+    path: Path | None = None
+    damaged: bool = False  # an item failed its check: noted once, and rebuilt like any miss
 
     def get(self, key: str):
         value = self.items.get(key)
+        if value is None and key in self.raw:
+            value = self._decoded(key)
         if value is not None:
             self.used[key] = value
         return value
 
     def put(self, key: str, value) -> None:
+        self.raw.pop(key, None)
         self.items[key] = self.used[key] = value
+
+    def _decoded(self, key: str):
+        try:
+            value = _decode(json.loads(self.raw[key]))
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            del self.raw[key]
+            if self.path is not None and not self.damaged:
+                from mlanki.cache import ignored_note
+
+                self.damaged = True
+                self.notes.append(ignored_note(self.path))
+            return None
+        self.items[key] = value
+        return value
 
     @staticmethod
     def key(*parts: str) -> str:
@@ -84,24 +110,30 @@ class EntryCache:
         try:
             text = path.read_bytes()
         except OSError:
-            return cls()
+            return cls(notes=notes, path=path)
         try:
-            data = json.loads(text.decode("utf-8"))
+            header, *lines = text.decode("utf-8").split("\n")
+            data = json.loads(header)
             if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("code") != code_fingerprint():
                 raise ValueError("not this mlanki's cache")
-            items = {key: _decode(value) for key, value in data["items"].items() if isinstance(key, str)}
-        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            raw = dict(line.split("\t", 1) for line in lines if line)
+        except (ValueError, TypeError, AttributeError, RecursionError):
             from mlanki.cache import ignored_note
 
             notes.append(ignored_note(path))
-            return cls()
-        return cls(items)
+            return cls(notes=notes, path=path)
+        return cls(raw=raw, notes=notes, path=path)
 
     def dumps(self) -> bytes:
-        """What this build used, as JSON (the caller stages and publishes it)."""
-        items = {key: _encode(value) for key, value in sorted(self.used.items())}
-        return json.dumps({"format": FORMAT, "code": code_fingerprint(), "items": items},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        """What this build used, one item a line (the caller stages and publishes it)."""
+        header = json.dumps({"format": FORMAT, "code": code_fingerprint()}, separators=(",", ":"))
+        lines = [header] + [f"{key}\t{self.raw.get(key) or _dumps(_encode(value))}"
+                            for key, value in sorted(self.used.items())]
+        return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _dumps(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 # -- JSON form of the two kinds of values ``parse`` keeps: a chunk's style evidence, its entry -----------
@@ -112,10 +144,11 @@ def _encode(value) -> dict:
     if isinstance(payload, Evidence):
         return {"line": first_line, "evidence": {"headings": list(payload.headings), "bold": payload.bold,
                                                  "listed": payload.listed}}
-    diagnostics, media = rest
+    diagnostics, media, notices = rest
     return {"line": first_line, "entry": None if payload is None else _entry_data(payload),
             "diagnostics": [_diagnostic_data(d) for d in diagnostics],
-            "media": {name: list(stamp) for name, stamp in media.items()}}
+            "media": {name: list(stamp) for name, stamp in media.items()},
+            "notices": [_diagnostic_data(d) for d in notices]}
 
 
 def _decode(data: dict) -> tuple:
@@ -130,12 +163,14 @@ def _decode(data: dict) -> tuple:
     entry = None if data["entry"] is None else _entry(data["entry"])
     diagnostics = [_diagnostic(d) for d in _typed(data["diagnostics"], list)]
     media = {_typed(name, str): _stamp(stamp) for name, stamp in _typed(data["media"], dict).items()}
-    return line, entry, diagnostics, media
+    notices = [_diagnostic(d) for d in _typed(data["notices"], list)]
+    return line, entry, diagnostics, media, notices
 
 
 _TUPLE_FIELDS = ("options", "options_md", "media")
 
 
+@functools.cache
 def _text_fields() -> tuple[str, ...]:
     """Every text field of an entry: a field added to ``Entry`` is cached without another edit here."""
     from dataclasses import fields
@@ -155,10 +190,13 @@ def _entry_data(entry) -> dict:
 def _entry(data: dict):
     from mlanki.entries import Entry
 
+    texts = {name: data[name] for name in _text_fields()}
+    tuples = {name: tuple(data[name]) for name in _TUPLE_FIELDS if type(data[name]) is list}
+    if not all(type(v) is str for v in texts.values()) or len(tuples) != len(_TUPLE_FIELDS) or \
+            not all(type(v) is str for values in tuples.values() for v in values):
+        raise ValueError("an entry's text should be strings")
     correct = data["correct"]
-    return Entry(**{name: _typed(data[name], str) for name in _text_fields()},
-                 **{name: tuple(_typed(v, str) for v in _typed(data[name], list)) for name in _TUPLE_FIELDS},
-                 location=_location(data["location"]),
+    return Entry(**texts, **tuples, location=_location(data["location"]),
                  correct=None if correct is None else _typed(correct, int))
 
 
@@ -181,7 +219,9 @@ def _location(data):
     from mlanki.entries import Location
 
     file, line, col = _typed(data, list)
-    return Location(_typed(file, str), _typed(line, int), _typed(col, int))
+    if type(file) is not str or type(line) is not int or type(col) is not int:
+        raise ValueError("a location is [file, line, column]")
+    return Location(file, line, col)
 
 
 def _stamp(data) -> tuple[str, int, int]:

@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXED_NOW
 from mlanki.build import build
 
-CACHES = (".mlanki-cache.json", ".mlanki-entries.json")
+CACHES = (".mlanki-cache.json", ".mlanki-entries.jsonl")
 
 
 class Planted:
@@ -57,19 +57,26 @@ def test_a_damaged_or_foreign_cache_is_ignored_with_a_note_and_rebuilt(project, 
         f"build/{name}: the build cache is damaged or was written by other software; it was ignored and rebuilt"
         for name in CACHES]
     assert published(project) == clean
-    for name in CACHES:
-        json.loads((project / "build" / name).read_text(encoding="utf-8"))  # rebuilt as valid JSON
+    json.loads((project / "build" / CACHES[0]).read_text(encoding="utf-8"))  # rebuilt as valid JSON
+    header, *items = (project / "build" / CACHES[1]).read_text(encoding="utf-8").splitlines()
+    assert json.loads(header)["format"] == 2 and items
+    for line in items:  # rebuilt as one valid JSON item a line
+        key, value = line.split("\t")
+        assert len(key) == 64 and isinstance(json.loads(value), dict)
 
 
 def test_a_cache_entry_pointing_outside_the_source_folder_is_refused(project, clean):
-    entries = project / "build" / ".mlanki-entries.json"
-    data = json.loads(entries.read_text(encoding="utf-8"))
-    key, value = next((k, v) for k, v in data["items"].items() if "entry" in v)
+    entries = project / "build" / ".mlanki-entries.jsonl"
+    header, *lines = entries.read_text(encoding="utf-8").splitlines()
+    items = [line.split("\t") for line in lines]
+    index = next(i for i, (_key, value) in enumerate(items) if '"entry"' in value)
+    value = json.loads(items[index][1])
     value["media"] = {"mlanki-0-secret.png": ["../../secret.png", 1, 1]}
-    entries.write_text(json.dumps(data), encoding="utf-8")
+    items[index][1] = json.dumps(value)
+    entries.write_text("\n".join([header] + ["\t".join(item) for item in items]) + "\n", encoding="utf-8")
     Path("source/ml-micro-learning.md").write_text(Path("source/ml-micro-learning.md").read_text() + "\n")
     result = build(now=FIXED_NOW)
-    assert result.notices == ["build/.mlanki-entries.json: the build cache is damaged or was written by other "
+    assert result.notices == ["build/.mlanki-entries.jsonl: the build cache is damaged or was written by other "
                               "software; it was ignored and rebuilt"]
     assert published(project) == clean
 

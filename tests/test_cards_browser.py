@@ -43,6 +43,14 @@ print("a very long line of code that does not wrap at all because code keeps its
 #### Which figure is this?
 ![a figure](missing-figure.png)
 It is not there.
+***
+#### Which list has blank lines between its options?
+
+- [ ] A tight one
+
+- [x] A loose one
+
+- [ ] Neither
 """
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed at /usr/bin/chromium")
@@ -103,12 +111,14 @@ MEASURE = """() => {
     text: getComputedStyle(document.querySelector('.mlanki')).color,
     background: getComputedStyle(document.body).backgroundColor,
     missing: document.querySelectorAll('.mlanki-missing').length,
+    shortOptionLines: options.filter(li => li.textContent.trim().length < 25)
+      .map(li => li.getBoundingClientRect().height / parseFloat(getComputedStyle(li).lineHeight)),
   };
 }"""
 
 
 def test_every_card_fits_a_phone_reads_in_regular_weight_and_marks_the_correct_option(pages, browser):
-    long_answers = marked_cards = missing_notes = 0
+    long_answers = marked_cards = missing_notes = short_options = 0
     problems = []
     for name, night, page in pages:
         browser.set_content(page)
@@ -120,13 +130,17 @@ def test_every_card_fits_a_phone_reads_in_regular_weight_and_marks_the_correct_o
         for look in seen["markedLooks"]:
             if look in seen["otherLooks"]:
                 problems.append(f"{name}: the marked option looks like the others")
+        if any(lines > 1.8 for lines in seen["shortOptionLines"]):  # a short option, the tick beside it
+            problems.append(f"{name}: a short option takes {max(seen['shortOptionLines']):.1f} lines")
         if night and _brightness(seen["text"]) < _brightness(seen["background"]):
             problems.append(f"{name}: night mode text is darker than its background")
         long_answers += bool(seen["longWeights"])
         marked_cards += bool(seen["markedLooks"])
         missing_notes += seen["missing"]
+        short_options += len(seen["shortOptionLines"])
     assert not problems, "\n".join(problems)
     assert long_answers >= 20 and marked_cards >= 8  # the checks above did look at answers and options
+    assert short_options >= 12  # short options of the bundled deck and the loose list were measured
     assert missing_notes >= 2  # the missing image is a visible note (day and night), not a broken icon
 
 

@@ -26,7 +26,7 @@ def test_bundled_source_problems_with_line_numbers(project):
     assert "source/ml-micro-learning.md:20:6: warning: repaired copy-pasted math: 'K=1K=1' is shown as \\(K=1\\)" \
         in result.stderr
     assert "    hint: check the card; set math_repair = false to keep the text as written" in result.stderr
-    assert result.stderr.splitlines()[-1] == "0 errors, 15 warnings (14 from lint rules `mlanki build` does not run)"
+    assert result.stderr.splitlines()[-1] == "0 errors, 15 warnings (14 of them from lint rules)"
     assert sorted(p.name for p in project.rglob("*") if p.is_file()) == ["ml-micro-learning.md"], "writes nothing"
 
 
@@ -80,3 +80,27 @@ def test_errors_exit_1_and_every_rule_reports(tmp_path, monkeypatch):
         "source/deck.md:14:23: warning: unbalanced math delimiters \\( ... \\)",
         "source/deck.md:15: error: duplicate question (also at source/deck.md:4): What is A?",
     ]
+
+
+def test_build_counts_what_check_lists_also_after_incremental_builds(project):
+    """The lint findings a build counts are the ones check lists, at the same places, when chunks come
+    from the cache, move down the file, or are edited to add or remove a finding."""
+    from mlanki.build import build, check_report
+
+    source = Path("source/ml-micro-learning.md")
+    text = source.read_text(encoding="utf-8")
+    edits = [
+        text,
+        text.replace("## **Topic1", "\n\n\n## **Topic1", 1),  # every chunk below moves three lines down
+        text.replace("***\n", "***\nA stray line between cards.\n", 1),  # a new 'outside' finding
+        text.replace("K=1K=1", "K=1", 1),  # one copy-paste repair fewer
+    ]
+    counts = []
+    for number, edited in enumerate(edits):
+        source.write_text(edited, encoding="utf-8")
+        built = build(now=1_764_000_000 + number)
+        listed = check_report()
+        assert sorted(map(str, listed.diagnostics)) == sorted(map(str, built.diagnostics + built.lint)), number
+        assert listed.lint_count == len(built.lint)
+        counts.append(len(built.lint))
+    assert counts[1] == counts[0] and counts[2] == counts[0] + 1 and counts[3] == counts[0] - 1, counts

@@ -107,14 +107,17 @@ def built(tmp_path: Path, monkeypatch, jobs: str, second_file: bool = False):
     root = project(tmp_path / f"jobs-{jobs}-{second_file}", second_file)
     monkeypatch.chdir(root)
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(FIXED_NOW))  # the same note stamps in both builds
+    checked = run("check", "--jobs", jobs)  # lints as it parses
     result = run("build", "--jobs", jobs)
     packages = {p.name: p.read_bytes() for p in sorted((root / "build").glob("*.apkg"))}
-    return result, packages
+    return result, packages, checked
 
 
 def test_parallel_build_gives_the_serial_bytes_and_messages(tmp_path, monkeypatch):
-    serial, serial_packages = built(tmp_path, monkeypatch, "1")
-    parallel, parallel_packages = built(tmp_path, monkeypatch, "2")
+    serial, serial_packages, serial_check = built(tmp_path, monkeypatch, "1")
+    parallel, parallel_packages, parallel_check = built(tmp_path, monkeypatch, "2")
+    assert "the heading is only a label" in serial_check.stderr  # a lint notice
+    assert parallel_check.stderr == serial_check.stderr and parallel_check.exit_code == serial_check.exit_code
     assert serial.exit_code == parallel.exit_code == 0
     assert "warning" in serial.stderr and "image 'img/none.png' not found" in serial.stderr
     assert parallel.stderr == serial.stderr and parallel.stdout == serial.stdout
@@ -132,8 +135,9 @@ def test_parallel_build_gives_the_serial_bytes_and_messages(tmp_path, monkeypatc
 
 
 def test_parallel_build_reports_a_second_files_errors_like_the_serial_one(tmp_path, monkeypatch):
-    serial, _ = built(tmp_path, monkeypatch, "1", second_file=True)
-    parallel, packages = built(tmp_path, monkeypatch, "2", second_file=True)
+    serial, _, serial_check = built(tmp_path, monkeypatch, "1", second_file=True)
+    parallel, packages, parallel_check = built(tmp_path, monkeypatch, "2", second_file=True)
+    assert serial_check.exit_code == parallel_check.exit_code == 1 and parallel_check.stderr == serial_check.stderr
     assert serial.exit_code == parallel.exit_code == 1 and not packages
     assert "source/broken.md:4:1: error: code fence is never closed" in serial.stderr
     assert parallel.stderr == serial.stderr
@@ -144,11 +148,12 @@ def test_workers_read_the_entries_and_the_pass_rereads_those_that_lean_on_the_on
     source = project(tmp_path, second_file=False) / "source"
     text = TEXT
     results = {}
-    for jobs in (1, 2):
-        parser = DeckParser("deck.md", Settings(jobs=jobs, parallel_min_bytes=0), source, MediaFiles(source), False)
-        results[jobs] = parser.parse(text), parser.stream.adopted
-    (serial, none_adopted), (parallel, adopted) = results[1], results[2]
+    for jobs, lint in ((1, False), (2, False), (1, True), (2, True)):
+        parser = DeckParser("deck.md", Settings(jobs=jobs, parallel_min_bytes=0), source, MediaFiles(source), lint)
+        results[jobs, lint] = parser.parse(text), parser.stream.adopted
+    (serial, none_adopted), (parallel, adopted) = results[1, False], results[2, False]
     assert parallel == serial and none_adopted == 0
+    assert results[2, True][0] == results[1, True][0] and results[1, True][0].notices  # lint notices too
     assert adopted == COPIES * (SECTIONS - REREAD)  # all but the part heading and the entry after the dropped choice
 
 

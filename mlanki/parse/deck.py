@@ -112,7 +112,7 @@ class DeckParser:
         Style detection needs every chunk, so the pass assumes the default heading style and checks
         the assumption at the end; a file in another style is parsed again the general way.
         """
-        if (self.findings.lint or self.settings.question_style not in ("auto", styles.HEADING)
+        if (self.settings.question_style not in ("auto", styles.HEADING)
                 or self.settings.question_level):
             return None
         guess = styles.Style(styles.HEADING, self.settings.topic_level)
@@ -120,7 +120,7 @@ class DeckParser:
         prepare_in_workers(self, guess)
         evidence: list[styles.Evidence] = []
         first_title = [0]
-        seen = (len(self.findings.diagnostics), len(self.renderer.diagnostics))
+        seen = (len(self.findings.diagnostics), len(self.renderer.diagnostics), len(self.findings.notices))
 
         def sections():
             for number in range(len(stream)):
@@ -140,7 +140,7 @@ class DeckParser:
                 [stream.section(number, part, style) for number, part in enumerate(evidence)])
             if title_line == first_title[0]:
                 return name, description, title_line, entries
-        del self.findings.diagnostics[seen[0]:], self.renderer.diagnostics[seen[1]:]
+        del self.findings.diagnostics[seen[0]:], self.renderer.diagnostics[seen[1]:], self.findings.notices[seen[2]:]
         stream.prepared.clear()
         return None
 

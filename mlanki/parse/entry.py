@@ -14,10 +14,10 @@ from mlanki import choices
 from mlanki.entries import Entry
 from mlanki.parse.fields import FieldWriter, inline_markdown, markdown, option_answer
 from mlanki.parse.lines import (Line, Para, first_sentence, has_token, items_of, lines_of, raw_text, rewrite_lines,
-                                split_short_answer, strip_line_prefix, without_markers)
+                                split_short_answer, strip_line_prefix, without_markers, without_navigation)
 from mlanki.parse.options import OptionReader, Options, plain_options
 from mlanki.parse.prompts import Prompts
-from mlanki.parse.repair import repair_math
+from mlanki.parse.repair import math_images, repair_math
 from mlanki.parse.sections import Section, unwrap_details
 from mlanki.syntax import Token, drop_chars, plain_text
 
@@ -28,6 +28,8 @@ _WHAT_IS = re.compile(r"^what\s+(?:is|are)\s+(?:an?\s+|the\s+)?(?P<term>.+?)\s*\
 _DEFINITION = re.compile(r"^(?P<subject>.+?)\s+(?P<verb>is|are|refers to|means)\s+(?P<rest>.+)$")
 _ARTICLES = {"a", "an", "the"}
 _TERM = re.compile(r"^(?P<article>(?:the|an?)\s+)?(?P<term>[^()]+?)(?P<aside>\s*\([^()]*\))?$", re.IGNORECASE)
+_EMPTY_BOLD_START, _EMPTY_BOLD_END = re.compile(r"^\s*\*{4,}"), re.compile(r"\*{4,}\s*$")
+_DEFINITION_MIN_WORDS = 6  # a definition shorter than this does not single out its term
 _DIRECT_CHARS = 160  # an "Answer:" line up to this long is a direct answer (bold); a longer one is prose
 
 
@@ -44,7 +46,7 @@ class EntryReader:
     def read(self, section: Section, body: list[Token], topic: str) -> Entry | None:
         """The entry of one question section, or None (a placeholder, or no usable answer)."""
         stem, body = unwrap_details(body)
-        items, repaired = items_of(body), {}
+        items, repaired = math_images(without_navigation(items_of(body)), self.findings), {}
         if self.math_repair:
             items, repaired = repair_math(items, plain_text(section.heading["children"]), self.findings)
         self.findings.lint_lines(items, repaired)
@@ -57,7 +59,7 @@ class EntryReader:
         if heading_options:
             question, question_md = html.escape(question_text, quote=False), question_text
         else:
-            question = self.writer.renderer.finish(self.writer.inline_at(section.line, heading_tokens))
+            question = self.writer.renderer.finish(self.writer.inline_at(section.line, _blanks(heading_tokens)))
             question_md = inline_markdown(heading_tokens)
         prompt = self.prompts.prompt(question_text, question)
         if prompt:
@@ -184,6 +186,19 @@ def _verdict(items: list) -> tuple[int | None, list]:
     return index, rewrite_lines([Para(lines)], lambda l: l) + items[1:]
 
 
+def _blanks(tokens: list[Token]) -> list[Token]:
+    """The heading as shown: a fill-in blank ``**\\_**`` (what Markdown formatters make of ``___``) is a
+    bold underscore that reads as nothing, so it becomes ``_____``; an empty bold ``****`` at either end
+    is dropped. The question's text (its identity) stays as written."""
+    shown = [{"type": "text", "raw": "_____"}
+             if t["type"] in ("strong", "emphasis") and set(plain_text(t["children"])) == {"_"} else t
+             for t in tokens]
+    for at, empty in ((0, _EMPTY_BOLD_START), (-1, _EMPTY_BOLD_END)):
+        if shown and shown[at]["type"] == "text" and empty.search(shown[at]["raw"]):
+            shown[at] = dict(shown[at], raw=empty.sub("", shown[at]["raw"]))
+    return shown
+
+
 def _has_cloze_markup(items: list) -> bool:
     return any(_CLOZE_MARKUP.search(raw_text(i)) or has_token(i, "mark") for i in items)
 
@@ -200,8 +215,8 @@ def _definition(question_text: str, answer_items: list) -> tuple[str, str]:
     line = answer_items[0].lines[0].text
     sentence = first_sentence(line)
     d = _DEFINITION.match(sentence)
-    if not d or len(d.group("subject").split()) > 8:
-        return "", ""
+    if not d or len(d.group("subject").split()) > 8 or len(d.group("rest").split()) < _DEFINITION_MIN_WORDS:
+        return "", ""  # a long subject is no term; a short rest ("is predicting masks.") fits many terms
     subject = d.group("subject")
     subject_words = _words(re.sub(r"\([^)]*\)", " ", subject))
     term_words = _words(m.group("term"))

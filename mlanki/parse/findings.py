@@ -42,12 +42,13 @@ class Findings:
         if not self.lint:
             return
         for line in lines_of(items):
-            raw = self.lines[line.line - 1] if 0 < line.line <= len(self.lines) else ""
             done = (repaired or {}).get(line.line, ())
-            for col, code, message, hint in check.line_problems(raw):
-                if code == "math-artefact" and any(f"'{said}'" in message for said in done):
-                    continue
-                self.notice(line.line, message, code, col, hint)
+            for number in range(line.line, line.line + line.wrapped + 1):  # a wrapped line is several
+                raw = self.lines[number - 1] if 0 < number <= len(self.lines) else ""
+                for col, code, message, hint in check.line_problems(raw):
+                    if code == "math-artefact" and any(f"'{said}'" in message for said in done):
+                        continue
+                    self.notice(number, message, code, col, hint)
 
     def check_fences(self, tokens: list[Token], chunk: Chunk) -> None:
         """A fence never closed swallows the rest of the file into one code block."""

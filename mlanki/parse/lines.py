@@ -7,6 +7,7 @@ is read line by line; each ``Line`` keeps its inline tokens and its source line 
 from __future__ import annotations
 
 import re
+import textwrap
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,10 @@ from mlanki import choices
 from mlanki.syntax import Token, cut_chars, drop_chars, is_blank, lstrip_tokens, plain_text
 
 _BR = re.compile(r"^<br\s*/?>$", re.IGNORECASE)
+_WRAPPED_END = re.compile(r"[\w,)\]'\"’”]$")  # a line cut at a column ends mid-sentence ...
+_WRAPPED_START = re.compile(r"^[a-z]")  # ... and the next one goes on in lower case
+_WRAPPED_MIN_CHARS = 40  # wrapping happens at a column: the line before is long
+_INDENTED_FENCE = re.compile(r"^(?P<marker>`{3,}|~{3,})(?P<info>[\w+#.-]*)[ \t]*\n(?P<code>.*?\n)?(?P=marker)[ \t]*\n?$", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
 _SHORT_ANSWER_WORDS = 8
 
@@ -24,6 +29,7 @@ class Line:
 
     tokens: list[Token]
     line: int
+    wrapped: int = 0  # source lines after ``line`` joined into this one (hard-wrapped prose)
 
     @property
     def text(self) -> str:
@@ -59,17 +65,28 @@ def items_of(body: list[Token]) -> list:
             lines = [line for line in split_lines(token["children"], token["line"]) if not is_blank(line.tokens)]
             if lines:
                 items.append(Para(lines))
+        elif token["type"] in ("list", "block_quote"):
+            items.append(unwrapped(token))
+        elif token["type"] == "block_code" and token.get("style") == "indent":
+            items.append(fenced(token))
         else:
             items.append(token)
     return items
 
 
 def split_lines(children: list[Token], first_line: int) -> list[Line]:
-    """A paragraph's lines; a ``<br/>`` written at a line's end is that same line break."""
+    """A paragraph's lines; a ``<br/>`` written at a line's end is that same line break, and a
+    sentence hard-wrapped at a column is one line (``wraps``)."""
     lines = [Line([], first_line)]
-    for token in children:
-        if token["type"] in ("softbreak", "linebreak"):
-            lines.append(Line([], lines[-1].line + 1))
+    number = first_line
+    for n, token in enumerate(children):
+        if token["type"] == "softbreak" and wraps(lines[-1].tokens, children[n + 1:n + 2]):
+            number += 1
+            lines[-1].tokens.append({"type": "text", "raw": " "})
+            lines[-1].wrapped += 1
+        elif token["type"] in ("softbreak", "linebreak"):
+            number += 1
+            lines.append(Line([], number))
         elif token["type"] == "inline_html" and _BR.match(token["raw"]):
             lines[-1].tokens.append({"type": "linebreak_html"})
         else:
@@ -81,6 +98,54 @@ def split_lines(children: list[Token], first_line: int) -> list[Line]:
             line.tokens.pop()
         line.tokens = [{"type": "linebreak"} if t["type"] == "linebreak_html" else t for t in line.tokens]
     return lines
+
+
+def wraps(before: list[Token], after: list[Token]) -> bool:
+    """Whether a soft break only continues a sentence hard-wrapped at a column ("divides the feature
+    space into" / "regions."): a long line with no closing stop, then lower case that is no option label.
+    One sentence or point per line, as the Micro-Learning source has it, never reads as wrapped."""
+    text = plain_text(before).rstrip()
+    if len(text) < _WRAPPED_MIN_CHARS or not _WRAPPED_END.search(text) or not after:
+        return False
+    following = plain_text(after).lstrip()
+    return bool(_WRAPPED_START.match(following)) and not choices.option_label(following)[0]
+
+
+def fenced(token: Token) -> Token:
+    """A fence indented by four spaces or more is, by CommonMark, indented code that shows its own
+    backticks; when the whole block is one fence, it is that fence (highlighted in its language)."""
+    m = _INDENTED_FENCE.match(textwrap.dedent(token["raw"]))  # eight spaces leave four in the code
+    if not m:
+        return token
+    return dict(token, raw=m.group("code") or "", style="fenced", marker=m.group("marker"),
+                attrs={"info": m.group("info")})
+
+
+def unwrapped(token: Token) -> Token:
+    """A list or quote with its hard-wrapped sentences joined (each item's own lines kept)."""
+    children = token.get("children")
+    if not children:
+        return token
+    if token["type"] in ("block_text", "paragraph"):
+        joined, line = [], []
+        for n, child in enumerate(children):
+            if child["type"] == "softbreak" and wraps(line, children[n + 1:n + 2]):
+                child = {"type": "text", "raw": " "}
+            line = [] if child["type"] in ("softbreak", "linebreak") else line + [child]
+            joined.append(child)
+        return dict(token, children=joined)
+    return dict(token, children=[unwrapped(c) for c in children])
+
+
+def without_navigation(items: list) -> list:
+    """Lines that are only a link into the page itself ("[back to top](#contents)") go: on a card
+    such an anchor leads nowhere."""
+    def strip(line: Line) -> Line:
+        tokens = [t for t in line.tokens if not (t["type"] == "text" and not t["raw"].strip())]
+        if len(tokens) == 1 and tokens[0]["type"] == "link" and tokens[0].get("attrs", {}).get("url", "").startswith("#"):
+            return Line([], line.line)
+        return line
+    return rewrite_lines(items, strip)
 
 
 def lines_of(items: list):

@@ -31,6 +31,7 @@ class ChunkStream:
         self.prepared: dict[int, Prepared] = {}  # chunk number -> what a worker process parsed of it
         self.adopted = 0  # entries taken from workers (the rest were read here)
         self.evidence_keys: dict[int, str] = {}
+        self.fences_checked: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -42,7 +43,9 @@ class ChunkStream:
         if number not in self.tokens:
             chunk = self.chunks[number]
             tokens = [t for t in parse_markdown(chunk.text, chunk.first_line) if t["type"] != "blank_line"]
-            self.findings.check_fences(tokens, chunk)
+            if number not in self.fences_checked:  # once per chunk: a worker may have checked it already
+                self.fences_checked.add(number)
+                self.findings.check_fences(tokens, chunk)
             self.tokens[number] = tokens
         return self.tokens[number]
 
@@ -58,7 +61,7 @@ class ChunkStream:
         key = self.evidence_keys.get(number)
         if key is None:
             key = self.evidence_keys[number] = self.cache.key("evidence", self.chunks[number].digest)
-        return key, None if self.findings.lint else self.cache.get(key)
+        return key, self.cache.get(key)  # evidence is the same with or without lint
 
     def evidence(self, number: int) -> styles.Evidence:
         """A chunk's style evidence, from the cache (line numbers moved to where it is now), a worker, or parsed."""
@@ -75,6 +78,7 @@ class ChunkStream:
         if ready is not None:
             evidence = ready.evidence
             self.findings.diagnostics += ready.fences  # what parsing its tokens here would have said
+            self.fences_checked.add(number)
         else:
             evidence = styles.Evidence.of(self.tokens_of(number))
         if use_cache:
@@ -83,7 +87,7 @@ class ChunkStream:
 
     def reusable(self, style: styles.Style, evidence: list[styles.Evidence]) -> bool:
         """Chunk by chunk works when every heading starts its own chunk and section: Micro-Learning's shape."""
-        if style.kind != styles.HEADING or style.question_level is not None or self.findings.lint:
+        if style.kind != styles.HEADING or style.question_level is not None:
             return False
         return all(len(part.headings) <= 1 and all(h["line"] == chunk.first_line for h in part.headings)
                    for chunk, part in zip(self.chunks, evidence))
@@ -109,26 +113,29 @@ class ChunkStream:
 
     def cached_entry(self, section: Section, topic: str, context: str, media: MediaFiles, renderer_diagnostics,
                      make) -> Entry | None:
-        """``make(section, topic)``, reused when the chunk, topic and ``context`` are unchanged."""
-        if not self.cache or section.chunk is None or self.findings.lint:
+        """``make(section, topic)``, reused when the chunk, topic and ``context`` are unchanged; with
+        its diagnostics and, when linting, its lint notices (a build counts them as check lists them)."""
+        if not self.cache or section.chunk is None:
             return make(section, topic)
         chunk = self.chunks[section.chunk]
-        key = self.cache.key("entry", chunk.digest, topic, context)
+        key = self.cache.key("entry", chunk.digest, topic, context, "lint" if self.findings.lint else "")
         cached = self.cache.get(key)
-        diagnostics = self.findings.diagnostics
+        diagnostics, notices = self.findings.diagnostics, self.findings.notices
         if cached is not None and media.still_valid(cached[3]):
-            first_line, entry, found, stamps = cached
+            first_line, entry, found, stamps, noticed = cached
             shift = chunk.first_line - first_line
             media.restore(stamps)
             if not shift:  # most chunks did not move: an edit seldom adds or removes lines
                 diagnostics += found
+                notices += noticed
                 return entry
             diagnostics += [moved(d, shift) for d in found]
+            notices += [moved(d, shift) for d in noticed]
             return None if entry is None else replace(entry, location=moved_location(entry.location, shift))
-        seen, drawn = len(diagnostics), len(renderer_diagnostics)
+        seen, drawn, told = len(diagnostics), len(renderer_diagnostics), len(notices)
         entry = make(section, topic)
         made = diagnostics[seen:] + renderer_diagnostics[drawn:]
         if not any(d.is_error for d in made):
             used = entry.media if entry else ()
-            self.cache.put(key, (chunk.first_line, entry, made, media.stamps(used)))
+            self.cache.put(key, (chunk.first_line, entry, made, media.stamps(used), notices[told:]))
         return entry

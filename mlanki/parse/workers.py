@@ -44,6 +44,7 @@ class Job:
     source_dir: str
     media_root: str
     style: styles.Style
+    lint: bool
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class Prepared:
     entry: Entry | None = None
     found: tuple[Diagnostic, ...] = ()
     drawn: tuple[Diagnostic, ...] = ()
+    noticed: tuple[Diagnostic, ...] = ()  # lint notices, when the file is linted
     stamps: tuple[tuple[str, tuple[str, int, int]], ...] = ()
     leftover: tuple[str, ...] = ()
     label: str | None = None
@@ -68,6 +70,7 @@ class Prepared:
     def adopt(self, findings, renderer, prompts, media: MediaFiles, topic: str) -> Entry | None:
         """The entry, with every effect reading it in this process would have had."""
         findings.diagnostics += self.found
+        findings.notices += self.noticed
         renderer.diagnostics += self.drawn
         media.restore(dict(self.stamps))
         renderer.used_media.extend(self.leftover)
@@ -102,7 +105,7 @@ def prepare_in_workers(parser, style: styles.Style) -> None:
     if len(todo) < 2 or sum(len(stream.chunks[n].text) for n in todo) < settings.parallel_min_bytes:
         return
     batches = _batches(todo, min(len(todo), jobs * _BATCHES_PER_WORKER))
-    job = Job(parser.file, settings, str(parser.source_dir), str(parser.media.root), style)
+    job = Job(parser.file, settings, str(parser.source_dir), str(parser.media.root), style, parser.findings.lint)
     texts = [[(stream.chunks[n].first_line, stream.chunks[n].text) for n in batch] for batch in batches]
     with ProcessPoolExecutor(min(jobs, len(batches)), mp_context=_context()) as pool:
         for batch, results in zip(batches, pool.map(parse_batch, repeat(job), texts)):
@@ -131,9 +134,11 @@ def parse_batch(job: Job, batch: list[tuple[int, str]]) -> list[Prepared]:
     from mlanki.parse.stream import ChunkStream
 
     media = MediaFiles(Path(job.media_root))
-    parser = DeckParser(job.file, job.settings, Path(job.source_dir), media, lint=False)
+    parser = DeckParser(job.file, job.settings, Path(job.source_dir), media, lint=job.lint)
     parser.make_tools()
     findings, renderer, prompts = parser.findings, parser.renderer, parser.reader.prompts
+    if job.lint:
+        findings.lines = _raw_lines(batch)
     stream = parser.stream = ChunkStream("", findings, None, [Chunk(line, text) for line, text in batch])
     out = []
     for number in range(len(stream)):
@@ -147,18 +152,30 @@ def parse_batch(job: Job, batch: list[tuple[int, str]]) -> list[Prepared]:
             continue
         prompts.last_label, renderer.cloze_count, renderer.location = _LABEL_MARK, _CLOZE_MARK, _LOCATION_MARK
         renderer.used_media.clear()
-        seen, drawn = len(findings.diagnostics), len(renderer.diagnostics)
+        seen, drawn, told = len(findings.diagnostics), len(renderer.diagnostics), len(findings.notices)
         entry = parser.reader.read(section, stream.body(section), "")
         stream.done(section)
         found, made = tuple(findings.diagnostics[seen:]), tuple(renderer.diagnostics[drawn:])
+        noticed = tuple(findings.notices[told:])
         leftover = tuple(renderer.used_media)
-        said = repr((entry, found, made))
+        said = repr((entry, found, made, noticed))
         independent = _LABEL_MARK not in said and _CLOZE_SEEN not in said and _LOCATION_MARK.file not in said
         names = dict.fromkeys((entry.media if entry else ()) + leftover)
         label = None if prompts.last_label == _LABEL_MARK else prompts.last_label
         cloze = None if renderer.cloze_count == _CLOZE_MARK else renderer.cloze_count
         if cloze is not None and cloze > _CLOZE_MARK:
             independent = False  # numbered on from the entry before
-        out.append(Prepared(evidence, fences, independent, entry, found, made,
+        out.append(Prepared(evidence, fences, independent, entry, found, made, noticed,
                             tuple(media.stamps(names).items()), leftover, label, cloze))
     return out
+
+
+def _raw_lines(batch: list[tuple[int, str]]) -> list[str]:
+    """The file's raw lines as lint rules index them (line N at N - 1), known for this batch's chunks only."""
+    first, text = batch[-1]
+    lines = [""] * (first + text.count("\n"))
+    for first, text in batch:
+        for offset, raw in enumerate(text.split("\n")):
+            if first - 1 + offset < len(lines):
+                lines[first - 1 + offset] = raw
+    return lines
