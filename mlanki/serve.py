@@ -1,12 +1,14 @@
 """``mlanki serve``: the site of ``mlanki site`` on a local port, rebuilt on save, reloaded in the browser.
 
-    save in SOURCE -> watchfiles -> mlanki.build.build -> mlanki.site.build.build_site -> pages reload
+    save in SOURCE -> watchfiles -> mlanki.build.build -> mlanki.site.live.LiveSite.update -> pages reload
 
 The preview builds in a workspace of its own (a copy of the sources and of the record, and an output
 folder), never in ``source/`` or ``build/``: every build that changes content is a new version, and a
-preview must not leave hundreds of versions in the record and the output folder. The live reload is
-added to the pages as they are sent (a script that polls ``/__mlanki__/status``); the files on disk are
-exactly what ``mlanki site`` writes. A build that fails keeps the last good site and shows its
+preview must not leave hundreds of versions in the record and the output folder. The site is updated
+in place: only the notes a save changed are applied to a kept collection and rendered again (see
+``mlanki.site.live``), and the files are what ``mlanki site`` writes from the same packages. The live
+reload is added to the pages as they are sent (a script whose request to ``/__mlanki__/status`` is
+answered as soon as a build finishes). A build that fails keeps the last good site and shows its
 ``file:line`` problems on every page and in the terminal.
 
 From Python::
@@ -34,7 +36,7 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from mlanki.errors import MlankiError, SourceError
 from mlanki.record import RECORD_NAME
@@ -45,18 +47,20 @@ STATUS_PATH = "/__mlanki__/status"
 MARKER = ".mlanki-serve"          # a folder that holds this marker is a preview workspace, safe to clear
 MISSING_WATCHFILES = "mlanki serve needs watchfiles: pip install 'mlanki[site]'"
 
-# Polls the status; a new build version reloads the page where it was scrolled to.
+# Asks for the status, which the server answers once the build version differs from the page's (or after
+# WAIT_SECONDS); a new version reloads the page where it was scrolled to.
+WAIT_SECONDS = 20
 RELOAD_SCRIPT = """<script id="mlanki-serve-reload">(function () {
   var seen = %d, key = "mlanki-serve-scroll:" + location.pathname;
   var y = sessionStorage.getItem(key);
   if (y !== null) { sessionStorage.removeItem(key); addEventListener("load", function () { scrollTo(0, +y); }); }
   function poll() {
-    fetch("%s", {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (status) {
+    fetch("%s?wait=" + seen, {cache: "no-store"}).then(function (r) { return r.json(); }).then(function (status) {
       if (status.version !== seen) { sessionStorage.setItem(key, String(scrollY)); location.reload(); }
-      else setTimeout(poll, 250);
+      else setTimeout(poll, 50);
     }, function () { setTimeout(poll, 1000); });
   }
-  setTimeout(poll, 250);
+  poll();
 })();</script>"""
 ERROR_PANEL = ('<div id="mlanki-serve-errors" role="alert" style="position:fixed;z-index:99999;top:0;left:0;right:0;'
                'max-height:50vh;overflow:auto;margin:0;padding:.75em 1em;background:#fee;color:#600;'
@@ -73,16 +77,27 @@ class Status:
 
     version: int = 0
     errors: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    changed: threading.Condition = field(default_factory=threading.Condition, repr=False)
+    closed: bool = False
 
     def update(self, errors: list[str]) -> None:
-        with self.lock:
+        with self.changed:
             self.version += 1
             self.errors = errors
+            self.changed.notify_all()
 
-    def read(self) -> tuple[int, list[str]]:
-        with self.lock:
+    def read(self, past: int | None = None, timeout: float = WAIT_SECONDS) -> tuple[int, list[str]]:
+        """The version and errors; with ``past``, once the version is another (or after ``timeout``)."""
+        with self.changed:
+            if past is not None:
+                self.changed.wait_for(lambda: self.version != past or self.closed, timeout)
             return self.version, list(self.errors)
+
+    def close(self) -> None:
+        """Answer every waiting page now (the server is stopping)."""
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
 
 
 class Workspace:
@@ -199,11 +214,15 @@ class Preview:
         self.status = Status()
         self.stop = threading.Event()
         self.workspace = Workspace(settings, _path(output))
+        from mlanki.site.live import LiveSite
+
+        self.live = LiveSite(self.workspace.folder / "collections")
         self.rebuild()
         handler = partial(PreviewHandler, directory=str(self.workspace.site), status=self.status)
         try:
             self.server = ThreadingHTTPServer((host, port), handler)
         except OSError as problem:
+            self.live.close()
             self.workspace.close()
             raise MlankiError(f"cannot serve on {host}:{port}: {problem.strerror or problem}") from None
         self.server.daemon_threads = True
@@ -218,14 +237,14 @@ class Preview:
     def rebuild(self) -> bool:
         """Build the packages and the site from the current sources; False (and the problems shown) if it failed."""
         from mlanki.build import build
-        from mlanki.site.build import build_site
 
         started = time.perf_counter()
+        packaged = None
         try:
             self.workspace.sync()
             result = build(settings=self.workspace.settings)
             packaged = time.perf_counter()
-            build_site(settings=self.workspace.settings)
+            self.live.update(self.workspace.settings)
         except SourceError as error:
             errors = [self.workspace.real_paths(str(d)) for d in error.diagnostics]
         except MlankiError as error:
@@ -233,6 +252,8 @@ class Preview:
         except Exception:  # noqa: BLE001 - a bad edit must never stop the server
             errors = [self.workspace.real_paths(line) for line in traceback.format_exc().rstrip().splitlines()[-1:]]
             self.report(traceback.format_exc().rstrip())
+            if packaged is not None:
+                self.live.close()  # the site may be half updated: the next good build writes all of it
         else:
             errors = []
             for diagnostic in result.diagnostics:
@@ -241,8 +262,10 @@ class Preview:
         for line in errors:
             self.report(line)
         done = time.perf_counter()
+        steps = ", ".join(f"{step} {seconds:.2f} s" for step, seconds in self.live.timings.items())
         self.report(f"build failed after {done - started:.1f} s; serving the last good site" if errors else
-                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, site {done - packaged:.2f} s)")
+                    f"built in {done - started:.2f} s (packages {packaged - started:.2f} s, "
+                    f"site {done - packaged:.2f} s: {steps})")
         return not errors
 
     def watch(self) -> None:
@@ -258,8 +281,10 @@ class Preview:
 
     def close(self) -> None:
         self.stop.set()
+        self.status.close()
         self.server.shutdown()
         self.server.server_close()
+        self.live.close()
         self.workspace.close()
 
     def __enter__(self) -> "Preview":
@@ -274,12 +299,25 @@ class PreviewHandler(SimpleHTTPRequestHandler):
 
     def __init__(self, *args, status: Status, **kwargs) -> None:
         self.status = status
+        self.unchanging = False
         super().__init__(*args, **kwargs)
 
+    def handle(self) -> None:
+        try:
+            super().handle()
+        except (BrokenPipeError, ConnectionResetError):  # the page went away (a reload) before its answer
+            pass
+
     def do_GET(self) -> None:  # noqa: N802 - the http.server API
-        path = urlsplit(self.path).path
+        url = urlsplit(self.path)
+        path = url.path
+        # The site's scripts, styles and (content-named) media stay the same while the preview runs: the
+        # browser may keep them and ask again with If-Modified-Since, so a reload does not fetch and compile
+        # MathJax anew. Pages and search indexes change with every build.
+        self.unchanging = path.startswith("/static/") or "/media/" in path
         if path == STATUS_PATH:
-            version, errors = self.status.read()
+            wait = parse_qs(url.query).get("wait", [""])[0]
+            version, errors = self.status.read(int(wait) if wait.lstrip("-").isdigit() else None)
             return self._send(json.dumps({"version": version, "errors": errors}).encode(), "application/json")
         page = Path(self.translate_path(path))
         if path.endswith("/"):
@@ -311,7 +349,7 @@ class PreviewHandler(SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
     def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")  # every reload shows the newest build
+        self.send_header("Cache-Control", "no-cache" if self.unchanging else "no-store")  # a reload shows the newest build
         super().end_headers()
 
     def log_message(self, format, *args) -> None:  # noqa: A002 - quiet: the terminal shows builds, not requests

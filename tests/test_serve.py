@@ -219,3 +219,12 @@ def test_a_first_build_that_fails_serves_its_errors_until_a_good_save(tmp_path, 
         assert "Site Fixture Deck" in fetch(preview.url)[1]
     watcher.join(10)
     assert not watcher.is_alive()
+
+
+def test_the_status_answers_a_page_once_a_build_is_newer_than_its_own(served):
+    preview, _file, _text, _folder = served
+    version = status(preview)["version"]
+    asked = preview.url.rstrip("/") + STATUS_PATH + "?wait="
+    assert json.loads(fetch(asked + str(version - 1))[1])["version"] == version  # an older page: at once
+    threading.Timer(0.5, preview.status.update, args=([],)).start()  # what a finished build does
+    assert json.loads(fetch(asked + str(version))[1])["version"] == version + 1  # waited for it

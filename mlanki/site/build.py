@@ -86,7 +86,7 @@ def build_site(source: str | Path | None = None, output: str | Path | None = Non
     try:
         result.math = find_mathjax() is not None
         _write_static(staging / "static")
-        changelog = _read(settings.output / "CHANGELOG.md")
+        changelog = read_changelog(settings.output)
         decks = [_write_deck(deck, staging, result.math, changelog) for deck in published]
         if result.math and any(card.has_math for deck in decks for card in deck.view.cards):
             copy_mathjax(staging / "static")
@@ -106,27 +106,39 @@ def _write_deck(published: Published, site: Path, math: bool, changelog: str):
 
     folder = site / published.slug
     view = read_package(published.latest, folder / "media")
-    downloads = _copy_downloads(published, site / "downloads")
-    deck = pages.DeckPages(published.slug, view, published.version or _version_in(view.description),
-                           downloads, pages.changelog_of(changelog, view.name), PAGE_SIZE)
+    deck = deck_pages(published, view, copy_downloads(published, site / "downloads"), changelog)
     pages.write_deck(folder, deck, math)
     return deck
 
 
-def _copy_downloads(published: Published, folder: Path) -> list[tuple[str, str]]:
+def deck_pages(published: Published, view, downloads: list[tuple[str, str]], changelog: str):
+    """The deck laid out as pages of PAGE_SIZE cards."""
+    from mlanki.site import pages
+
+    return pages.DeckPages(published.slug, view, published.version or _version_in(view.description),
+                           downloads, pages.changelog_of(changelog, view.name), PAGE_SIZE)
+
+
+def copy_downloads(published: Published, folder: Path, copy=shutil.copyfile) -> list[tuple[str, str]]:
     """Copy the packages beside the pages (a static host serves only the site); (label, site path) pairs."""
     folder.mkdir(parents=True, exist_ok=True)
     files = [("latest", published.latest)] + list(published.versions)
     for _label, path in files:
-        shutil.copyfile(path, folder / path.name)
+        copy(path, folder / path.name)
     return [(label, f"downloads/{path.name}") for label, path in files]
+
+
+def static_files():
+    """(name, bytes) of each file of the site's ``static/`` folder."""
+    for item in resources.files("mlanki.site").joinpath("static").iterdir():
+        if item.is_file():
+            yield item.name, item.read_bytes()
 
 
 def _write_static(static: Path) -> None:
     static.mkdir(parents=True)
-    for item in resources.files("mlanki.site").joinpath("static").iterdir():
-        if item.is_file():
-            (static / item.name).write_bytes(item.read_bytes())
+    for name, data in static_files():
+        (static / name).write_bytes(data)
 
 
 def _version_in(description: str) -> str:
@@ -136,6 +148,7 @@ def _version_in(description: str) -> str:
     return match[1] if match else "unknown"
 
 
-def _read(path: Path) -> str:
+def read_changelog(output: Path) -> str:
+    path = output / "CHANGELOG.md"
     return path.read_text(encoding="utf-8") if path.is_file() else ""
 

@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 MATH = re.compile(r"\\\[.*?\\\]|\\\(.*?\\\)", re.S)  # what makes Anki's reviewer typeset with MathJax
@@ -54,8 +55,9 @@ class DeckView:
     retired: int
     media: tuple[str, ...]   # file names copied into the media folder the pages use
 
+    @cached_property
     def topics(self) -> list[tuple[str, list[Card]]]:
-        """Cards grouped by topic, topics in the order their first card is studied."""
+        """Cards grouped by topic, topics in the order their first card is studied (worked out once)."""
         groups: dict[str, list[Card]] = {}
         for card in self.cards:
             groups.setdefault(card.topic, []).append(card)
@@ -67,56 +69,90 @@ def read_package(package: Path, media_out: Path) -> DeckView:
 
     Media files the cards use are copied to ``media_out``; image sources are pointed there.
     """
-    from anki.collection import Collection, ImportAnkiPackageRequest
-    from anki.errors import AnkiException
-
-    from mlanki.errors import MlankiError
+    from anki.collection import Collection
 
     folder = tempfile.mkdtemp(prefix="mlanki-site-")
     col = Collection(os.path.join(folder, "collection.anki2"))
     try:
-        options = col._backend.get_import_anki_package_presets()  # a fresh profile's import defaults
-        try:
-            col.import_anki_package(ImportAnkiPackageRequest(package_path=os.fspath(package.resolve()),
-                                                             options=options))
-        except AnkiException as problem:
-            raise MlankiError(f"{package}: Anki cannot import this package: {problem}") from None
+        import_package(col, package)
         return _view(col, media_out)
     finally:
         col.close()
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _view(col, media_out: Path) -> DeckView:
-    decks = {d.id: d.name for d in col.decks.all_names_and_ids()}
-    media_dir = Path(col.media.dir())
-    media = {p.name for p in media_dir.iterdir()} if media_dir.is_dir() else set()
+def import_package(col, package: Path) -> None:
+    """Import ``package`` into ``col`` with the options a fresh profile uses."""
+    from anki.collection import ImportAnkiPackageRequest
+    from anki.errors import AnkiException
+
+    from mlanki.errors import MlankiError
+
+    options = col._backend.get_import_anki_package_presets()  # a fresh profile's import defaults
+    try:
+        col.import_anki_package(ImportAnkiPackageRequest(package_path=os.fspath(package.resolve()), options=options))
+    except AnkiException as problem:
+        raise MlankiError(f"{package}: Anki cannot import this package: {problem}") from None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One card as Anki rendered it, with what the deck around it needs: its top deck and media files used."""
+
+    card: Card
+    deck: str
+    media: frozenset[str]
+
+
+def render_card(card, note, decks: dict[int, str], media: set[str]) -> Rendered:
+    """``card`` (an anki Card of ``note``, not retired) as the page shows it."""
+    notetype = note.note_type()
+    deck, _, topic = decks[card.did].partition("::")
+    output = card.render_output()
     used: set[str] = set()
-    cards, css, retired = [], {}, 0
-    top = None
+    # A <style> inside a field would restyle the whole page (in Anki it only reaches its own card).
+    question = _media_paths(_STYLE.sub("", output.question_text), media, used)
+    answer = _media_paths(_STYLE.sub("", output.answer_text), media, used)
+    return Rendered(Card(card.id, card.ord + 1, topic, _kind(note, notetype), notetype["id"], question, answer,
+                         _search_text(question, answer), _label(question, topic),
+                         note["Source"] if "Source" in note else ""), deck, frozenset(used))
+
+
+def deck_names(col) -> dict[int, str]:
+    return {d.id: d.name for d in col.decks.all_names_and_ids()}
+
+
+def media_names(col) -> set[str]:
+    """The files in the collection's media folder: the names an image source may point at."""
+    media_dir = Path(col.media.dir())
+    return {p.name for p in media_dir.iterdir()} if media_dir.is_dir() else set()
+
+
+def deck_view(col, rendered: list[Rendered], retired: int) -> DeckView:
+    """The deck of ``rendered`` (in study order): its name and description, its note types' CSS."""
+    decks = deck_names(col)
+    top = rendered[0].deck if rendered else next((n for n in decks.values() if n != "Default"), "Default")
+    description = next((col.decks.get(i)["desc"] for i, n in decks.items() if n == top), "")
+    css = {key: col.models.get(key)["css"] for key in sorted({r.card.css_key for r in rendered})}
+    used = sorted(set().union(*(r.media for r in rendered)))
+    return DeckView(top, description, css, tuple(r.card for r in rendered), retired, tuple(used))
+
+
+def _view(col, media_out: Path) -> DeckView:
+    decks, media = deck_names(col), media_names(col)
+    rendered, retired = [], 0
     for card in sorted((col.get_card(cid) for cid in col.find_cards("")), key=lambda c: (c.due, c.ord, c.id)):
         note = card.note()
         if RETIRED_TAG in note.tags:
             retired += 1
-            continue
-        notetype = note.note_type()
-        css.setdefault(notetype["id"], notetype["css"])
-        deck, _, topic = decks[card.did].partition("::")
-        top = top or deck
-        output = card.render_output()
-        # A <style> inside a field would restyle the whole page (in Anki it only reaches its own card).
-        question = _media_paths(_STYLE.sub("", output.question_text), media, used)
-        answer = _media_paths(_STYLE.sub("", output.answer_text), media, used)
-        cards.append(Card(card.id, card.ord + 1, topic, _kind(note, notetype), notetype["id"], question, answer,
-                          _search_text(question, answer), _label(question, topic),
-                          note["Source"] if "Source" in note else ""))
-    top = top or next((n for n in decks.values() if n != "Default"), "Default")
-    description = next((col.decks.get(i)["desc"] for i, n in decks.items() if n == top), "")
-    if used:
+        else:
+            rendered.append(render_card(card, note, decks, media))
+    view = deck_view(col, rendered, retired)
+    if view.media:
         media_out.mkdir(parents=True, exist_ok=True)
-        for name in sorted(used):
-            shutil.copyfile(media_dir / name, media_out / name)
-    return DeckView(top, description, css, tuple(cards), retired, tuple(sorted(used)))
+        for name in view.media:
+            shutil.copyfile(Path(col.media.dir()) / name, media_out / name)
+    return view
 
 
 def _kind(note, notetype) -> str:

@@ -7,6 +7,9 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Callable
+
+from markupsafe import Markup
 
 from mlanki.site.cards import KINDS, Card, DeckView
 
@@ -29,7 +32,7 @@ class DeckPages:
 
     def __post_init__(self) -> None:
         self.topic_ids = {}
-        for topic, _cards in self.view.topics():
+        for topic, _cards in self.view.topics:
             base = "topic-" + (re.sub(r"[^a-z0-9]+", "-", topic.casefold()).strip("-") or "none")
             ids, n = set(self.topic_ids.values()), 1
             while (base if n == 1 else f"{base}-{n}") in ids:
@@ -37,7 +40,7 @@ class DeckPages:
             self.topic_ids[topic] = base if n == 1 else f"{base}-{n}"
         self.pages = [[]]
         room = self.page_size
-        for topic, cards in self.view.topics():
+        for topic, cards in self.view.topics:
             continued = False
             while cards:
                 if room == 0:
@@ -82,7 +85,7 @@ class DeckPages:
     def counts(self) -> list[tuple[str, dict[str, int]]]:
         """Cards per topic and kind, for the index page."""
         table = []
-        for topic, cards in self.view.topics():
+        for topic, cards in self.view.topics:
             kinds = {kind: sum(1 for c in cards if c.kind == kind) for kind in KINDS}
             table.append((topic, kinds))
         return table
@@ -110,30 +113,75 @@ def changelog_of(changelog: str, deck: str) -> str:
     return ""
 
 
-def write_deck(folder: Path, deck: DeckPages, math: bool) -> None:
+class Rendering:
+    """Each card's article HTML, search row and math flag, made once per card.
+
+    The pages of a deck that changes little (``mlanki serve``) are laid out again from these. Cards are
+    looked up by identity: a kept card is the same object from one layout to the next, and hashing every
+    card's whole HTML on each layout would cost more than the lookup saves.
+    """
+
+    def __init__(self) -> None:
+        self._made: dict[int, tuple[Card, tuple[Markup, str, bool]]] = {}
+
+    def of(self, card: Card) -> tuple[Markup, str, bool]:
+        kept = self._made.get(id(card))
+        if kept is not None and kept[0] is card:
+            return kept[1]
+        article = _env().get_template("card.html.j2").render(card=card, source_link=source_link)
+        row = json.dumps([f"c{card.id}", card.label, card.text], ensure_ascii=False, separators=(",", ":"))
+        made = (Markup(article), row[1:-1], card.has_math)
+        self._made[id(card)] = (card, made)
+        return made
+
+    def articles(self, cards) -> Markup:
+        """The articles of ``cards``, one after the other (joined here: a template loop costs more per card)."""
+        return Markup("".join(self.of(card)[0] for card in cards))
+
+    def keep_only(self, cards) -> None:
+        """Forget the cards no longer shown."""
+        kept = {id(card) for card in cards}
+        self._made = {key: value for key, value in self._made.items() if key in kept}
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def write_deck(folder: Path, deck: DeckPages, math: bool, rendering: Rendering | None = None,
+               write: Callable[[Path, str], None] = write_text) -> list[Path]:
+    """The deck's pages (and search index) in ``folder``; returns the files it consists of."""
+    rendering = rendering or Rendering()
     template = _env().get_template("deck.html.j2")
     css = "\n".join(deck.view.css[key] for key in sorted(deck.view.css))
-    toc = deck.toc()
+    toc = Markup(_env().get_template("toc.html.j2").render(toc=deck.toc()))
     folder.mkdir(parents=True, exist_ok=True)
+    files = []
     for number, page in deck.numbered():
-        page_math = any(card.has_math for _topic, cards, _c in page for card in cards)
+        page_math = any(rendering.of(card)[2] for _topic, cards, _c in page for card in cards)
         html = template.render(deck=deck, page=page, number=number, pager=pager(number, deck.page_count), toc=toc,
                                css=css, math=page_math and math, tex_note=page_math and not math,
-                               topic_id=deck.topic_id, source_link=source_link)
-        (folder / deck.href(number)).write_text(html, encoding="utf-8")
+                               topic_id=deck.topic_id, articles=rendering.articles)
+        files.append(folder / deck.href(number))
+        write(files[-1], html)
     if deck.page_count > 1:
-        _write_search_index(folder / "search.js", deck)
+        files.append(folder / "search.js")
+        write(files[-1], _search_index(deck, rendering))
+    return files
 
 
-def _write_search_index(path: Path, deck: DeckPages) -> None:
-    """Every card's text for a search across pages; a script, since a file:// page may not fetch() JSON."""
-    rows = [[number, f"c{card.id}", card.label, card.text] for number, page in deck.numbered()
-            for _topic, cards, _continued in page for card in cards]
-    path.write_text("window.mlankiSearch = " + json.dumps(rows, ensure_ascii=False, separators=(",", ":")) + ";\n",
-                    encoding="utf-8")
+def _search_index(deck: DeckPages, rendering: Rendering) -> str:
+    """Every card's text for a search across pages; a script, since a file:// page may not fetch() JSON.
+
+    The JSON of ``[[page, "c<id>", label, text], ...]``, joined from each card's row.
+    """
+    rows = ",".join(f"[{number},{rendering.of(card)[1]}]" for number, page in deck.numbered()
+                    for _topic, cards, _continued in page for card in cards)
+    return f"window.mlankiSearch = [{rows}];\n"
 
 
-def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
+def write_index(site: Path, decks: list[DeckPages], changelog: str,
+                write: Callable[[Path, str], None] = write_text) -> Path:
     import mistune
     import nh3
 
@@ -142,7 +190,8 @@ def write_index(site: Path, decks: list[DeckPages], changelog: str) -> None:
         decks=decks, describe=lambda d: nh3.clean(_VERSION_LINE.sub("", d.view.description)),
         changelog=lambda d, level: markdown(_demote(d.changelog, level)) if d.changelog else "",
         has_changelog=bool(changelog.strip()))
-    (site / "index.html").write_text(html, encoding="utf-8")
+    write(site / "index.html", html)
+    return site / "index.html"
 
 
 _HREF = re.compile(r"""<a\b[^>]*\bhref=["'](https?://[^"']+)["']""", re.I)

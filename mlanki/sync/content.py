@@ -13,7 +13,7 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from mlanki.errors import MlankiError
@@ -33,6 +33,7 @@ class PackagedNote:
     tags: tuple[str, ...]
     deck: str  # the deck of its cards
     retired: bool
+    cards: tuple[tuple[int, int, int], ...] = ()  # (card id, template ordinal, due): ids and study order
 
     @property
     def label(self) -> str:
@@ -60,6 +61,7 @@ class PackageContents:
     notes: tuple[PackagedNote, ...]
     notetypes: dict[str, PackagedNoteType]  # by name
     media: tuple[str, ...]  # names as they go into Anki's media folder
+    descriptions: dict[str, str] = field(default_factory=dict)  # deck name -> description
 
     def media_data(self, name: str) -> bytes:
         with zipfile.ZipFile(self.path) as archive:
@@ -75,10 +77,10 @@ def read_package(path: Path, deck: str) -> PackageContents:
             media = tuple(sorted(json.loads(archive.read("media")).values()))
         conn = sqlite3.connect(db_path)
         try:
-            notetypes, notes = _read_rows(conn)
+            notetypes, notes, descriptions = _read_rows(conn)
         finally:
             conn.close()
-    return PackageContents(deck, Path(path), notes, notetypes, media)
+    return PackageContents(deck, Path(path), notes, notetypes, media, descriptions)
 
 
 def write_subset(contents: PackageContents, guids: set[str], destination: Path) -> Path:
@@ -118,15 +120,19 @@ def _extract_collection(path: Path, folder: Path) -> Path:
     return folder / "collection.anki2"
 
 
-def _read_rows(conn: sqlite3.Connection) -> tuple[dict[str, PackagedNoteType], tuple[PackagedNote, ...]]:
+def _read_rows(conn: sqlite3.Connection) -> tuple[dict[str, PackagedNoteType], tuple[PackagedNote, ...], dict]:
     (models_json, decks_json), = conn.execute("SELECT models, decks FROM col").fetchall()
     models = json.loads(models_json)
-    deck_names = {int(did): deck["name"] for did, deck in json.loads(decks_json).items()}
+    decks = json.loads(decks_json)
+    deck_names = {int(did): deck["name"] for did, deck in decks.items()}
     by_id = {int(mid): PackagedNoteType(
         id=int(mid), name=m["name"], fields=tuple(f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])),
         templates=tuple((t["name"], t["qfmt"], t["afmt"]) for t in sorted(m["tmpls"], key=lambda t: t["ord"])),
         css=m["css"], is_cloze=m.get("type") == _CLOZE_MODEL) for mid, m in models.items()}
     card_decks = dict(conn.execute("SELECT nid, min(did) FROM cards GROUP BY nid").fetchall())
+    cards: dict[int, list[tuple[int, int, int]]] = {}
+    for cid, nid, ord_, due in conn.execute("SELECT id, nid, ord, due FROM cards ORDER BY nid, ord"):
+        cards.setdefault(nid, []).append((cid, ord_, due))
     notes = []
     # New cards are due in source order: plans list entries as the source has them.
     for nid, guid, mid, tags, flds in conn.execute(
@@ -135,7 +141,8 @@ def _read_rows(conn: sqlite3.Connection) -> tuple[dict[str, PackagedNoteType], t
         notetype = by_id[mid]
         tag_list = tuple(tags.split())
         notes.append(PackagedNote(guid, notetype.name, tuple(zip(notetype.fields, flds.split("\x1f"))), tag_list,
-                                  deck_names[card_decks[nid]], RETIRED_TAG in tag_list))
+                                  deck_names[card_decks[nid]], RETIRED_TAG in tag_list, tuple(cards[nid])))
     used = {n.notetype for n in notes}
-    return {nt.name: nt for nt in by_id.values() if nt.name in used}, tuple(notes)
+    return ({nt.name: nt for nt in by_id.values() if nt.name in used}, tuple(notes),
+            {deck["name"]: deck.get("desc", "") for deck in decks.values()})
 
