@@ -20,10 +20,11 @@ from mlanki.progress import Progress, no_progress
 from mlanki.settings import Settings, load_settings
 
 
-def settings_for(source=None, output=None, *, config=None, strict: bool | None = None) -> Settings:
+def settings_for(source=None, output=None, *, config=None, strict: bool | None = None,
+                 jobs: int | None = None) -> Settings:
     """The settings a command run with these arguments uses (config file found from SOURCE or here)."""
     return load_settings(_path(source), config=_path(config), source=_path(source), output=_path(output),
-                         strict=strict)
+                         strict=strict, jobs=jobs)
 
 
 def build(source=None, output=None, *, config=None, strict: bool | None = None, release: str | None = None,

@@ -50,6 +50,7 @@ class Run:
     quiet: bool = False
     verbose: bool = False
     config: str | None = None
+    jobs: int | None = None  # --jobs, for the commands that parse
 
     @property
     def colour(self) -> bool | None:
@@ -106,11 +107,18 @@ def common_options(command):
     def with_run(ctx, quiet, verbose, config, **kwargs):
         if quiet and verbose:
             raise click.UsageError("-q and -v contradict each other; give one")
-        return ctx.invoke(command, Run(quiet, verbose, config), **kwargs)
+        return ctx.invoke(command, Run(quiet, verbose, config, kwargs.pop("jobs", None)), **kwargs)
 
     with_run.__name__ = command.__name__
     with_run.__doc__ = command.__doc__
     return with_run
+
+
+def _jobs_option(command):
+    """``-j/--jobs N``: how many processes parse a large source (its ``jobs`` setting; default one per core)."""
+    return click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Parse a large source in N processes (setting: jobs; default: one per core; "
+                             "1: no worker processes).")(command)
 
 
 def _source_argument(command):
@@ -127,7 +135,7 @@ def _settings(run: Run, source=None, **flags):
     from mlanki.api import settings_for
     from mlanki.settings import find_config
 
-    settings = settings_for(source, config=run.config, **flags)
+    settings = settings_for(source, config=run.config, jobs=run.jobs, **flags)
     if run.verbose:
         found = run.config or find_config(source and Path(source))
         where = getattr(found, "path", found) or "none found, defaults"
@@ -182,6 +190,7 @@ Examples:
 @click.option("--previous", type=click.Path(exists=True, dir_okay=False), default=None,
               metavar="PATH.apkg", help="A released package (mlanki's or another tool's) whose notes the deck "
               "continues, so learners keep their cards.")
+@_jobs_option
 @common_options
 def build(run: Run, source, output, strict, release, old_release, allow_field_change, previous) -> None:
     """Build one .apkg per Markdown file of SOURCE (default: source/) into the output folder.
@@ -222,6 +231,7 @@ Examples:
               help="text: file:line[:col]: level: message lines with hints on stderr; "
                    "json: a list of objects on stdout.")
 @click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors (setting: strict = true).")
+@_jobs_option
 @common_options
 def check(run: Run, source, output_format, strict) -> None:
     """Check SOURCE (default: source/) without writing anything.
@@ -253,6 +263,7 @@ Examples:
 @_source_argument
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text",
               help="text: a few lines per deck; json: every question, one object per deck.")
+@_jobs_option
 @common_options
 def diff(run: Run, source, output_format) -> None:
     """Show what the next build of SOURCE would change relative to the last release; writes nothing."""
@@ -288,6 +299,7 @@ Examples:
               help="json: a list of entries, each part as text and HTML; csv: one row per entry.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default="-", metavar="FILE",
               help="Write here instead of stdout.")
+@_jobs_option
 @common_options
 def export(run: Run, source, output_format, output) -> None:
     """Write the entries of SOURCE (default: source/) for other tools: one record per question."""
@@ -339,6 +351,7 @@ Examples:
 @click.option("--dry-run", is_flag=True, help="Print the plan and change nothing.")
 @click.option("--delete-retired", is_flag=True, help="Delete removed entries instead of suspending them.")
 @click.option("--strict", is_flag=True, default=None, help="Treat warnings as errors.")
+@_jobs_option
 @common_options
 def sync(run: Run, source, output, collection, profile, anki_connect, dry_run, delete_retired, strict) -> None:
     """Build SOURCE like `build`, then apply each deck to a collection or a running Anki.
@@ -413,6 +426,7 @@ Needs the site extra: pip install 'mlanki[site]'.
               help="An empty folder for the preview's packages and site (default: a temporary folder, removed on exit).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@_jobs_option
 @common_options
 def serve(run: Run, source, output, port, host) -> None:
     """Serve the site of SOURCE on a local port; rebuild it on every save and reload the open pages.

@@ -20,6 +20,10 @@ from mlanki.errors import MlankiError
 SETUP_CFG = "setup.cfg"
 PYPROJECT = "pyproject.toml"
 SECTION = "mlanki"
+# Below this much Markdown to parse (the chunks the entry cache does not hold) a file is parsed in
+# one process: starting workers and sending them chunks and entries back costs more than it saves.
+# Measured on the project's 2-core machine (README, "Benchmarks": parallel threshold).
+PARALLEL_MIN_BYTES = 100_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class Settings:
     package_name: str | None = None     # "-o mydeck.apkg": the package's file name without .apkg
     source_url: str = ""                # link for the Source field: a URL with {path}, {line}, {version}
     deck_id: str = ""                   # front matter only: what identifies a deck, instead of its path
+    jobs: int | None = None             # processes that parse a large file; None: one per core
+    parallel_min_bytes: int = PARALLEL_MIN_BYTES  # less Markdown to parse than this: one process
 
     @staticmethod
     def default_deck_name(file: str) -> str:
@@ -102,7 +108,7 @@ PER_FILE = ("topic_level", "question_level", "question_style", "line_breaks", "m
 _URL_FIELDS = {"path", "line", "version"}
 _CHOICES = {"question_style": ("auto", "heading", "bold", "list"), "missing_media": ("error", "warning")}
 _FILE_KEYS = ("source", "output", "topic_level", "question_level", "question_style", "line_breaks",
-              "missing_media", "strict", "source_url", "math_repair")
+              "missing_media", "strict", "source_url", "math_repair", "jobs", "parallel_min_bytes")
 
 
 def convert(name: str, raw) -> object:
@@ -118,6 +124,18 @@ def convert(name: str, raw) -> object:
         allowed = "a heading level 1 to 6" + (" or auto" if name == "question_level" else "")
         if isinstance(raw, bool) or not text.isdigit() or not 1 <= int(text) <= 6:
             raise ValueError(f"expected {allowed}")
+        return int(text)
+    if name == "jobs":
+        text = "" if raw is None else str(raw).strip().lower()
+        if text == "auto":
+            return None
+        if isinstance(raw, bool) or not text.isdigit() or int(text) < 1:
+            raise ValueError("expected a number of processes (1 or more), or auto for one per core")
+        return int(text)
+    if name == "parallel_min_bytes":
+        text = str(raw).strip().replace("_", "")
+        if isinstance(raw, bool) or not text.isdigit():
+            raise ValueError("expected a number of bytes (0 or more)")
         return int(text)
     if name == "source_url":
         return _source_url(str(raw).strip())

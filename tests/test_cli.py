@@ -373,6 +373,8 @@ def test_config_option_names_the_file(project):
     ("setup.cfg", "[mlanki]\nsource = source\ntopic_level = two   # comment\n"),
     ("setup.cfg", "[mlanki]\nquestion_style = fancy\n"),
     ("setup.cfg", "[mlanki]\ncolour = blue\n"),
+    ("setup.cfg", "[mlanki]\njobs = many\n"),
+    ("setup.cfg", "[mlanki]\njobs = 0\n"),
     ("pyproject.toml", '[tool.mlanki]\nline_breaks = "maybe"\n'),
     ("pyproject.toml", "[tool.mlanki\n"),
 ])
@@ -385,7 +387,12 @@ def test_bad_settings_name_the_key_the_value_and_what_is_allowed(project, config
         "fancy": "setup.cfg:2: [mlanki] question_style = 'fancy' is not valid: expected one of auto, heading, "
                  "bold, list",
         "colour": "setup.cfg:2: [mlanki] has an unknown setting 'colour'; known: source, output, topic_level, "
-                  "question_level, question_style, line_breaks, missing_media, strict, source_url, math_repair",
+                  "question_level, question_style, line_breaks, missing_media, strict, source_url, math_repair, "
+                  "jobs, parallel_min_bytes",
+        "many": "setup.cfg:2: [mlanki] jobs = 'many' is not valid: expected a number of processes (1 or more), "
+                "or auto for one per core",
+        "jobs = 0": "setup.cfg:2: [mlanki] jobs = '0' is not valid: expected a number of processes (1 or more), "
+                    "or auto for one per core",
         "maybe": "pyproject.toml:2: [tool.mlanki] line_breaks = 'maybe' is not valid: expected true or false",
         "[tool.mlanki\n": "pyproject.toml: cannot read settings: Expected ']' at the end of a table declaration "
                           "(at line 1, column 13)",

@@ -19,6 +19,7 @@ from mlanki.parse.findings import Findings, by_place
 from mlanki.parse.lines import items_of
 from mlanki.parse.sections import Section, is_contents, split_sections, title_section, topic_name
 from mlanki.parse.stream import ChunkStream
+from mlanki.parse.workers import prepare_in_workers
 from mlanki.progress import Progress, no_progress
 from mlanki.render import CardRenderer, MediaFiles
 from mlanki.settings import Settings
@@ -43,10 +44,7 @@ class DeckParser:
         text = text.replace("\r\n", "\n").replace("\r", "\n")  # as mistune and editors count lines
         text, self.settings, title, problems = split_front_matter(text, self.file, self.settings)
         findings.diagnostics += problems
-        self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
-                                     self.settings.missing_media)
-        self.writer = FieldWriter(self.renderer, findings, self.settings.line_breaks)
-        self.reader = EntryReader(self.writer, self.settings.math_repair)
+        self.make_tools()
         findings.lines = text.split("\n") if findings.lint else []  # raw lines only for lint rules
         self.stream = ChunkStream(text, findings, self.cache)
         streamed = self._parse_streaming()
@@ -67,6 +65,13 @@ class DeckParser:
         return Deck(title or name or self.settings.default_deck_name(self.file), description,
                     findings.at(title_line or 1), tuple(entries),
                     tuple(sorted(findings.diagnostics, key=by_place)), tuple(sorted(findings.notices, key=by_place)))
+
+    def make_tools(self) -> None:
+        """The renderer, field writer and entry reader for this file's settings (also in a worker)."""
+        self.renderer = CardRenderer(self.source_dir, self.media, self.settings.line_breaks,
+                                     self.settings.missing_media)
+        self.writer = FieldWriter(self.renderer, self.findings, self.settings.line_breaks)
+        self.reader = EntryReader(self.writer, self.settings.math_repair)
 
     def _walk(self, sections, title_line, style: styles.Style) -> list[Entry]:
         """Entries of the question sections, each under the topic heading before it."""
@@ -94,6 +99,10 @@ class DeckParser:
         return entries
 
     def _entry(self, section: Section, topic: str) -> Entry | None:
+        ready = self.stream.prepared.pop(section.chunk, None) if section.chunk is not None else None
+        if ready is not None and ready.independent and not self.renderer.used_media:
+            self.stream.adopted += 1
+            return ready.adopt(self.findings, self.renderer, self.reader.prompts, self.media, topic)
         return self.reader.read(section, self.stream.body(section), topic)
 
     def _parse_streaming(self) -> tuple[str, str, int, list[Entry]] | None:
@@ -108,6 +117,7 @@ class DeckParser:
             return None
         guess = styles.Style(styles.HEADING, self.settings.topic_level)
         stream = self.stream
+        prepare_in_workers(self, guess)
         evidence: list[styles.Evidence] = []
         first_title = [0]
         seen = (len(self.findings.diagnostics), len(self.renderer.diagnostics), len(self.findings.notices))
@@ -131,6 +141,7 @@ class DeckParser:
             if title_line == first_title[0]:
                 return name, description, title_line, entries
         del self.findings.diagnostics[seen[0]:], self.renderer.diagnostics[seen[1]:], self.findings.notices[seen[2]:]
+        stream.prepared.clear()
         return None
 
     def _context(self, style: styles.Style) -> str:
@@ -138,7 +149,9 @@ class DeckParser:
         itself (an entry carries its file's location: the same text in two files is two entries)."""
         if style not in self._entry_context:
             folder = self.source_dir.resolve().relative_to(self.media.root.resolve())
-            self._entry_context[style] = repr((style, replace(self.settings, source=None, output=None), str(folder),
+            # how many processes parse does not change an entry: a --jobs 2 build reuses a serial one's cache
+            how = replace(self.settings, source=None, output=None, jobs=None, parallel_min_bytes=0)
+            self._entry_context[style] = repr((style, how, str(folder),
                                                self.file))
         return self._entry_context[style]
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 import textwrap
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from mlanki import choices
@@ -32,9 +31,14 @@ class Line:
     line: int
     wrapped: int = 0  # source lines after ``line`` joined into this one (hard-wrapped prose)
 
-    @cached_property
+    @property
     def text(self) -> str:
-        return plain_text(self.tokens).strip()
+        # kept in the instance by hand: functools.cached_property takes a lock on every read (Python < 3.12),
+        # and this is read for every line of every entry several times
+        text = self.__dict__.get("_text")
+        if text is None:
+            text = self.__dict__["_text"] = plain_text(self.tokens).strip()
+        return text
 
     @property
     def text_raw(self) -> str:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import replace
 
 from mlanki import styles
-from mlanki.chunks import EntryCache, split_chunks
+from mlanki.chunks import Chunk, EntryCache, split_chunks
 from mlanki.entries import Entry
 from mlanki.parse.findings import Findings, moved, moved_location
 from mlanki.parse.sections import Section, split_sections
+from mlanki.parse.workers import Prepared
 from mlanki.render import MediaFiles
 from mlanki.syntax import Token, parse_markdown
 
@@ -22,11 +23,15 @@ from mlanki.syntax import Token, parse_markdown
 class ChunkStream:
     """The chunks of one file, their tokens (while needed) and their cached parse results."""
 
-    def __init__(self, text: str, findings: Findings, cache: EntryCache | None) -> None:
+    def __init__(self, text: str, findings: Findings, cache: EntryCache | None, chunks: list[Chunk] | None = None) -> None:
         self.findings = findings
         self.cache = cache
-        self.chunks = split_chunks(text)
+        self.chunks = split_chunks(text) if chunks is None else chunks
         self.tokens: dict[int, list[Token]] = {}
+        self.prepared: dict[int, Prepared] = {}  # chunk number -> what a worker process parsed of it
+        self.adopted = 0  # entries taken from workers (the rest were read here)
+        self.evidence_keys: dict[int, str] = {}
+        self.fences_checked: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.chunks)
@@ -38,7 +43,9 @@ class ChunkStream:
         if number not in self.tokens:
             chunk = self.chunks[number]
             tokens = [t for t in parse_markdown(chunk.text, chunk.first_line) if t["type"] != "blank_line"]
-            self.findings.check_fences(tokens, chunk)
+            if number not in self.fences_checked:  # once per chunk: a worker may have checked it already
+                self.fences_checked.add(number)
+                self.findings.check_fences(tokens, chunk)
             self.tokens[number] = tokens
         return self.tokens[number]
 
@@ -47,19 +54,33 @@ class ChunkStream:
         if section.chunk is not None:
             self.tokens.pop(section.chunk, None)
 
+    def cached_evidence(self, number: int) -> tuple[str, tuple | None]:
+        """The evidence cache's key for a chunk, and what it holds there (None: a miss, or no cache)."""
+        if self.cache is None:
+            return "", None
+        key = self.evidence_keys.get(number)
+        if key is None:
+            key = self.evidence_keys[number] = self.cache.key("evidence", self.chunks[number].digest)
+        return key, self.cache.get(key)  # evidence is the same with or without lint
+
     def evidence(self, number: int) -> styles.Evidence:
-        """A chunk's style evidence, from the cache (line numbers moved to where it is now) or parsed."""
+        """A chunk's style evidence, from the cache (line numbers moved to where it is now), a worker, or parsed."""
         chunk = self.chunks[number]
         use_cache = self.cache is not None
-        key = self.cache.key("evidence", chunk.digest) if use_cache else ""
-        cached = self.cache.get(key) if use_cache else None  # evidence is the same with or without lint
+        key, cached = self.cached_evidence(number)
         if cached is not None:
             first_line, evidence = cached
             shift = chunk.first_line - first_line
             if not shift:
                 return evidence
             return replace(evidence, headings=tuple(dict(h, line=h["line"] + shift) for h in evidence.headings))
-        evidence = styles.Evidence.of(self.tokens_of(number))
+        ready = self.prepared.get(number)
+        if ready is not None:
+            evidence = ready.evidence
+            self.findings.diagnostics += ready.fences  # what parsing its tokens here would have said
+            self.fences_checked.add(number)
+        else:
+            evidence = styles.Evidence.of(self.tokens_of(number))
         if use_cache:
             self.cache.put(key, (chunk.first_line, evidence))
         return evidence
