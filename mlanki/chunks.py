@@ -144,11 +144,12 @@ def _encode(value) -> dict:
     if isinstance(payload, Evidence):
         return {"line": first_line, "evidence": {"headings": list(payload.headings), "bold": payload.bold,
                                                  "listed": payload.listed}}
-    diagnostics, media, notices = rest
+    diagnostics, media, notices, (label, cloze_count, leftover) = rest
     return {"line": first_line, "entry": None if payload is None else _entry_data(payload),
             "diagnostics": [_diagnostic_data(d) for d in diagnostics],
             "media": {name: list(stamp) for name, stamp in media.items()},
-            "notices": [_diagnostic_data(d) for d in notices]}
+            "notices": [_diagnostic_data(d) for d in notices],
+            "carried": [label, cloze_count, list(leftover)]}
 
 
 def _decode(data: dict) -> tuple:
@@ -164,7 +165,10 @@ def _decode(data: dict) -> tuple:
     diagnostics = [_diagnostic(d) for d in _typed(data["diagnostics"], list)]
     media = {_typed(name, str): _stamp(stamp) for name, stamp in _typed(data["media"], dict).items()}
     notices = [_diagnostic(d) for d in _typed(data["notices"], list)]
-    return line, entry, diagnostics, media, notices
+    label, cloze_count, leftover = _typed(data["carried"], list)
+    if type(label) is not str or type(cloze_count) is not int or not all(type(m) is str for m in _typed(leftover, list)):
+        raise ValueError("what an entry hands on should be [label, cloze count, [image names]]")
+    return line, entry, diagnostics, media, notices, (label, cloze_count, tuple(leftover))
 
 
 _TUPLE_FIELDS = ("options", "options_md", "media")

@@ -7,15 +7,32 @@ earlier builds, once in a copy without them. The packages and the record must be
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import BUNDLED
 from mlanki.build import build
 
-OPERATIONS = ("edit", "insert", "delete", "move", "shift", "rename topic")
+OPERATIONS = ("edit", "reword question", "insert", "delete", "move", "shift", "rename topic")
+# Entries that depend on the one before: a part heading continues the label before it, and a
+# ==mark== in a heading numbers its clozes; editing their neighbours must reach them through the cache.
+DEPENDENT = """
+#### Huber Loss:
+It is quadratic for small errors and linear for large ones.
+
+***
+#### 2/3
+It is less sensitive to outliers than squared error.
+
+***
+#### What does ==dropout== do in training?
+It drops ==random units== at each step.
+
+***
+"""
 
 
 def entries_and_rest(text: str) -> tuple[str, list[str]]:
@@ -33,6 +50,9 @@ def apply(text: str, operation: str, at: int, step: int) -> str:
         n = prose[-1] if prose else len(lines) - 1
         lines[n] += f" Edited in step {step}."
         chunks[i] = "\n".join(lines) + "\n"
+    elif operation == "reword question":
+        heading, _, rest = chunks[i].partition("\n")
+        chunks[i] = re.sub(r"([?:]?)\s*$", f" in step {step}\\1", heading, count=1) + "\n" + rest
     elif operation == "insert":
         chunks.insert(i, f"#### Which new question does step {step} ask?\nThe answer of step {step}.\n\n***\n")
     elif operation == "delete" and len(chunks) > 3:
@@ -61,12 +81,18 @@ def published(folder: Path) -> dict[str, bytes]:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(steps=[("reword question", 2)])  # the label the part heading after it continues
+@example(steps=[("delete", 2), ("edit", 3)])
+@example(steps=[("move", 3)])  # the part heading moved under another entry
+@example(steps=[("edit", 4), ("reword question", 4)])  # the ==mark== heading's clozes
 @given(steps=st.lists(st.tuples(st.sampled_from(OPERATIONS), st.integers(0, 200)), min_size=1, max_size=4))
 def test_incremental_builds_equal_clean_builds_after_any_edits(tmp_path_factory, steps):
     root = tmp_path_factory.mktemp("incremental")
     (root / "source").mkdir()
     source = root / "source" / "deck.md"
-    source.write_text(BUNDLED.read_text(encoding="utf-8"), encoding="utf-8")
+    head, chunks = entries_and_rest(BUNDLED.read_text(encoding="utf-8"))
+    chunks.insert(2, DEPENDENT.lstrip("\n"))
+    source.write_text(head + "".join("\n" + chunk for chunk in chunks), encoding="utf-8")
     build(root / "source", root / "build", now=1_764_000_000)
     for step, (operation, at) in enumerate(steps, start=1):
         source.write_text(apply(source.read_text(encoding="utf-8"), operation, at, step), encoding="utf-8")

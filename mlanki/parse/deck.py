@@ -92,11 +92,20 @@ class DeckParser:
             if topic is None:
                 continue  # inside a contact / licence section: no cards
             entry = self.stream.cached_entry(section, topic, self._context(style), self.media,
-                                             self.renderer.diagnostics, self._entry)
+                                             self.renderer.diagnostics, self._entry, (self._carried, self._carry))
             if entry is not None:
                 entries.append(entry)
             self.stream.done(section)
         return entries
+
+    def _carried(self) -> tuple[str, int, tuple[str, ...]]:
+        """What one entry hands the next: the label a part heading ("2/3") continues, the cloze
+        number a ``==mark==`` heading counts on from, and images a dropped entry left."""
+        return self.reader.prompts.last_label, self.renderer.cloze_count, tuple(self.renderer.used_media)
+
+    def _carry(self, state: tuple[str, int, tuple[str, ...]]) -> None:
+        self.reader.prompts.last_label, self.renderer.cloze_count, media = state
+        self.renderer.used_media[:] = media
 
     def _entry(self, section: Section, topic: str) -> Entry | None:
         ready = self.stream.prepared.pop(section.chunk, None) if section.chunk is not None else None
