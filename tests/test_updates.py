@@ -328,10 +328,9 @@ def test_incremental_rebuild_reuses_unchanged_entries_and_matches_a_clean_build(
         monkeypatch.setattr(mlanki.parse._DeckParser, "_entry", real_entry)
         packages.append(deck.package.read_bytes())
         if keep_cache:
-            # parsed again: the inserted entry, V2's four edits, its moved and its added entry, and
-            # the entry after the inserted one (the question before it changed: a part heading would
-            # continue that one's label); the unchanged KNN entry (now on other lines) is reused
-            assert len(calls) == 8, calls
+            # parsed again: the inserted entry, V2's four edits, its moved and its added entry;
+            # the unchanged KNN entry (now on other lines) is reused
+            assert len(calls) == 7, calls
             assert 41 not in calls  # KNN's heading line in the edited file
     assert packages[0] == packages[1]
 

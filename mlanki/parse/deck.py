@@ -92,20 +92,27 @@ class DeckParser:
             if topic is None:
                 continue  # inside a contact / licence section: no cards
             entry = self.stream.cached_entry(section, topic, self._context(style), self.media,
-                                             self.renderer.diagnostics, self._entry, (self._carried, self._carry))
+                                             self.renderer.diagnostics, self._entry, self)
             if entry is not None:
                 entries.append(entry)
             self.stream.done(section)
         return entries
 
-    def _carried(self) -> tuple[str, int, tuple[str, ...]]:
+    def carried(self) -> tuple[str, int, tuple[str, ...]]:
         """What one entry hands the next: the label a part heading ("2/3") continues, the cloze
         number a ``==mark==`` heading counts on from, and images a dropped entry left."""
         return self.reader.prompts.last_label, self.renderer.cloze_count, tuple(self.renderer.used_media)
 
-    def _carry(self, state: tuple[str, int, tuple[str, ...]]) -> None:
+    def carry(self, state: tuple[str, int, tuple[str, ...]]) -> None:
         self.reader.prompts.last_label, self.renderer.cloze_count, media = state
         self.renderer.used_media[:] = media
+
+    def carried_key(self, heading_line: str) -> str:
+        """The part of ``carried`` an entry with this heading line can read (more, never less), so
+        an edit re-parses the entry after it only when that entry continues it."""
+        label, cloze_count, media = self.carried()
+        return repr((label if self.reader.prompts.may_continue(heading_line) else None,
+                     cloze_count if "==" in heading_line else None, media))
 
     def _entry(self, section: Section, topic: str) -> Entry | None:
         ready = self.stream.prepared.pop(section.chunk, None) if section.chunk is not None else None

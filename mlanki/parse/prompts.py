@@ -23,6 +23,11 @@ class Prompts:
     def __init__(self) -> None:
         self.last_label = ""
 
+    @staticmethod
+    def may_continue(heading: str) -> bool:
+        """Whether a heading (its raw line will do) could be a part heading that takes the last label."""
+        return bool(_PART.match(heading.lstrip("# ").strip().strip("*_").strip()))
+
     def prompt(self, question_text: str, question_html: str) -> str:
         """The card's question for a label-only heading, "" when the heading already asks."""
         part = _PART.match(question_text)

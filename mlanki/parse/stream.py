@@ -112,26 +112,25 @@ class ChunkStream:
         return section.body or []
 
     def cached_entry(self, section: Section, topic: str, context: str, media: MediaFiles, renderer_diagnostics,
-                     make, carried) -> Entry | None:
+                     make, carrier) -> Entry | None:
         """``make(section, topic)``, reused when the chunk, topic and ``context`` are unchanged; with
         its diagnostics and, when linting, its lint notices (a build counts them as check lists them).
 
-        ``carried`` is (get, set) of what the entry before hands this one (``DeckParser._carried``):
-        part of the key, and what this entry hands on is kept and handed on again from the cache.
+        ``carrier`` (the ``DeckParser``) holds what the entry before hands this one: the part this
+        entry can read is in the key, and what this entry hands on is kept and handed on from the cache.
         """
         if not self.cache or section.chunk is None:
             return make(section, topic)
-        get_state, set_state = carried
         chunk = self.chunks[section.chunk]
         key = self.cache.key("entry", chunk.digest, topic, context, "lint" if self.findings.lint else "",
-                             repr(get_state()))
+                             carrier.carried_key(chunk.text.split("\n", 1)[0]))
         cached = self.cache.get(key)
         diagnostics, notices = self.findings.diagnostics, self.findings.notices
         if cached is not None and media.still_valid(cached[3]):
             first_line, entry, found, stamps, noticed, state = cached
             shift = chunk.first_line - first_line
             media.restore(stamps)
-            set_state(state)
+            carrier.carry(state)
             if not shift:  # most chunks did not move: an edit seldom adds or removes lines
                 diagnostics += found
                 notices += noticed
@@ -144,5 +143,5 @@ class ChunkStream:
         made = diagnostics[seen:] + renderer_diagnostics[drawn:]
         if not any(d.is_error for d in made):
             used = entry.media if entry else ()
-            self.cache.put(key, (chunk.first_line, entry, made, media.stamps(used), notices[told:], get_state()))
+            self.cache.put(key, (chunk.first_line, entry, made, media.stamps(used), notices[told:], carrier.carried()))
         return entry
