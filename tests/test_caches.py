@@ -139,3 +139,40 @@ def test_the_same_entry_in_two_files_keeps_each_files_location(tmp_path, monkeyp
     places = sorted(str(d.location) for d in result.diagnostics if d.code == "no-answer")
     assert places == ["source/a.md:5", "source/b.md:5"]
     assert sorted(str(d.location) for d in check_sources("source") if d.code == "no-answer") == places
+
+
+def test_a_project_copied_elsewhere_reuses_its_cache_with_its_own_places(tmp_path, monkeypatch):
+    """The entry cache is keyed by a file's path in its source folder, not where the project lies: a
+    copy (another checkout, a CI runner) re-parses only what changed, and every message and entry
+    names the file where it is now."""
+    import shutil
+
+    import mlanki.chunks
+    from mlanki.build import build
+
+    text = Path(__file__).with_name("fixtures").joinpath("ml-micro-learning.md").read_text(encoding="utf-8")
+    first = tmp_path / "first"
+    (first / "source").mkdir(parents=True)
+    (first / "source" / "deck.md").write_text(text, encoding="utf-8")
+    build(first / "source", first / "build", now=FIXED_NOW)
+    edited = text.replace("#### What is FID score?", "#### What is a new question?\nAn answer.\n\n***\n"
+                          "#### What is FID score?")
+    results, parsed = {}, []
+    for name, keep_cache in (("copy", True), ("clean", False)):
+        shutil.copytree(first, tmp_path / name)
+        if not keep_cache:
+            for cache in (tmp_path / name / "build").glob(".mlanki-*"):
+                cache.unlink()
+        (tmp_path / name / "source" / "deck.md").write_text(edited, encoding="utf-8")
+        real_put = mlanki.chunks.EntryCache.put
+        monkeypatch.setattr(mlanki.chunks.EntryCache, "put", lambda self, key, value: parsed.append(name)
+                            or real_put(self, key, value))
+        results[name] = build(tmp_path / name / "source", tmp_path / name / "build", now=FIXED_NOW + 1)
+        monkeypatch.setattr(mlanki.chunks.EntryCache, "put", real_put)
+    assert parsed.count("copy") == 2  # the new entry's evidence and entry; everything else from the cache
+    assert parsed.count("clean") > 40
+    copy, clean = results["copy"], results["clean"]
+    assert [str(d).replace(str(tmp_path / "copy"), str(tmp_path / "clean")) for d in copy.diagnostics + copy.lint] == \
+        [str(d) for d in clean.diagnostics + clean.lint]
+    assert all("/copy/" in d.location.file for d in copy.diagnostics + copy.lint)
+    assert copy.decks[0].latest.read_bytes() == clean.decks[0].latest.read_bytes()

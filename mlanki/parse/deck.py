@@ -162,13 +162,13 @@ class DeckParser:
 
     def _context(self, style: styles.Style) -> str:
         """What else an entry depends on: style, settings, the folder images are found from, and the file
-        itself (an entry carries its file's location: the same text in two files is two entries)."""
+        itself, by its path in the source folder (the same text in two files is two entries; the same
+        project built from another folder or checkout reuses its cache, its places renamed)."""
         if style not in self._entry_context:
             folder = self.source_dir.resolve().relative_to(self.media.root.resolve())
             # how many processes parse does not change an entry: a --jobs 2 build reuses a serial one's cache
             how = replace(self.settings, source=None, output=None, jobs=None, parallel_min_bytes=0)
-            self._entry_context[style] = repr((style, how, str(folder),
-                                               self.file))
+            self._entry_context[style] = repr((style, how, str(folder), (folder / Path(self.file).name).as_posix()))
         return self._entry_context[style]
 
     def _title(self, sections: list[Section]) -> tuple[str, str, int]:

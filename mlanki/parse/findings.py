@@ -69,9 +69,11 @@ def by_place(diagnostic: Diagnostic) -> Location:
     return diagnostic.location
 
 
-def moved_location(location: Location, shift: int) -> Location:
-    return replace(location, line=location.line + shift)
+def moved_location(location: Location, shift: int, file: str | None = None) -> Location:
+    """A cached place where its chunk is now: ``shift`` lines down, in ``file`` (the same file, as
+    this build names it: another folder or checkout of the project)."""
+    return replace(location, line=location.line + shift, file=location.file if file is None else file)
 
 
-def moved(diagnostic: Diagnostic, shift: int) -> Diagnostic:
-    return replace(diagnostic, location=moved_location(diagnostic.location, shift))
+def moved(diagnostic: Diagnostic, shift: int, file: str | None = None) -> Diagnostic:
+    return replace(diagnostic, location=moved_location(diagnostic.location, shift, file))

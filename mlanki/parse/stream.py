@@ -128,16 +128,16 @@ class ChunkStream:
         diagnostics, notices = self.findings.diagnostics, self.findings.notices
         if cached is not None and media.still_valid(cached[3]):
             first_line, entry, found, stamps, noticed, state = cached
-            shift = chunk.first_line - first_line
+            shift, file = chunk.first_line - first_line, self.findings.file
             media.restore(stamps)
             carrier.carry(state)
-            if not shift:  # most chunks did not move: an edit seldom adds or removes lines
-                diagnostics += found
+            if not shift and all(x.location.file == file for x in (*found, *noticed, *([entry] if entry else []))):
+                diagnostics += found  # most chunks did not move: an edit seldom adds or removes lines
                 notices += noticed
                 return entry
-            diagnostics += [moved(d, shift) for d in found]
-            notices += [moved(d, shift) for d in noticed]
-            return None if entry is None else replace(entry, location=moved_location(entry.location, shift))
+            diagnostics += [moved(d, shift, file) for d in found]
+            notices += [moved(d, shift, file) for d in noticed]
+            return None if entry is None else replace(entry, location=moved_location(entry.location, shift, file))
         seen, drawn, told = len(diagnostics), len(renderer_diagnostics), len(notices)
         entry = make(section, topic)
         made = diagnostics[seen:] + renderer_diagnostics[drawn:]
