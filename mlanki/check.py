@@ -127,6 +127,20 @@ def no_questions(decks: list[Deck]) -> Iterable[Diagnostic]:
 _CODE_SPAN = re.compile(r"`+[^`]*`+")
 
 
+# A lone $ (not $$, not \$): the ones of a line pair up in order, as TeX reads them.
+_DOLLAR = re.compile(r"(?<![\\$])\$(?!\$)")
+
+
+def _spaced_dollars(line: str):
+    """``$ k=5 $`` pairs: a formula with spaces inside both its $ signs (copy-pasted prose such as
+    "for$ k=5 $or$ k=10 $will"), which Markdown math does not read as the author meant."""
+    signs = [m.start() for m in _DOLLAR.finditer(line)]
+    for start, end in zip(signs[::2], signs[1::2]):
+        inside = line[start + 1:end]
+        if inside.strip() and inside[0] in " \t" and inside[-1] in " \t":
+            yield start, line[start:end + 1], inside.strip()
+
+
 def line_problems(raw_line: str) -> list[tuple[int, str, str, str]]:
     """Findings on one source line of prose: (column, code, message, hint)."""
     line = _CODE_SPAN.sub(lambda m: " " * len(m.group(0)), raw_line)
@@ -146,6 +160,10 @@ def line_problems(raw_line: str) -> list[tuple[int, str, str, str]]:
     if line.count("$$") % 2:
         found.append((line.find("$$") + 1, "math-delimiters", "unbalanced $$ math delimiter",
                       "close display math with $$", 0))
+    for start, written, formula in _spaced_dollars(line):
+        found.append((start + 1, "math-delimiters", f"math between $ signs with spaces inside: '{written}' "
+                      "(a $ is read as math only with no space inside it, so the text around it may become math)",
+                      f"write ${formula}$", 0))
     return [(c, k, m, h) for c, k, m, h, _end in found]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from mlanki.cli import cli
@@ -104,3 +105,20 @@ def test_build_counts_what_check_lists_also_after_incremental_builds(project):
         assert listed.lint_count == len(built.lint)
         counts.append(len(built.lint))
     assert counts[1] == counts[0] and counts[2] == counts[0] + 1 and counts[3] == counts[0] - 1, counts
+
+
+@pytest.mark.parametrize("line, flagged", [
+    ("An performing k-fold CV for$ k=5 $or$ k=10 $will lead", ["$ k=5 $", "$ k=10 $"]),  # a real corpus line
+    ("it is $a$ and $ b $ too", ["$ b $"]),
+    ("$x$ and $y$", []),  # the space between two formulas is not inside one
+    ("costs $5 and $10", []),  # prices: no space after the first $
+    ("LOOCV ($k=n $) will", []),  # a space on one side only
+    ("a $$ x $$ b", []),  # display math
+    (r"an escaped \$ 5 \$ sign", []),
+])
+def test_math_with_spaces_inside_its_dollar_signs_is_a_lint_finding(line, flagged):
+    from mlanki.check import line_problems
+
+    found = [message for _col, code, message, _hint in line_problems(line) if "spaces inside" in message]
+    assert [m.split("'")[1] for m in found] == flagged
+    assert all(code == "math-delimiters" for _c, code, m, _h in line_problems(line) if "spaces inside" in m)
